@@ -1,0 +1,16 @@
+import type { Tensor } from './tensor';
+
+/**
+ * What the probes need from a runtime: run a batch of token ids through a model and fetch named tensors.
+ * Implemented by onnxruntime-node (bin/runtime) and onnxruntime-web (src/lib/runtime), so the same probe code
+ * runs on the command line, in the server and in the page.
+ */
+export interface Runner {
+  /** Graph outputs the runner can fetch (after any surgery that exposed intermediate tensors). */
+  readonly outputNames: readonly string[];
+  /** tokens: [batch][pos] ids, every row the same length. Returns the requested outputs by name. */
+  run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>>;
+  /** Optional: run from embedding vectors instead of ids (graphs cut after the embedding lookup). */
+  runEmbeddings?(embeddings: Tensor, fetch: readonly string[]): Promise<Record<string, Tensor>>;
+  dispose?(): Promise<void>;
+}
