@@ -1,0 +1,163 @@
+import { attentionPatterns, findAttention, type AttentionDiscovery } from '../../probes/attention';
+import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
+import { UsageError } from '../../probes/errors';
+import { findEmbedding } from '../../probes/onnx/embedding';
+import { decodeModel, type OnnxModel, type ValueInfo } from '../../probes/onnx/model';
+import { Command } from '../cli';
+import { readModelFile } from '../runtime/files';
+import { createNodeRunner } from '../runtime/ort-node';
+
+/**
+ * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
+ * opset, manifest, the token embedding, attention (names and graph tensors, confirmed by a short run), and
+ * conv layers with the offset each kernel tap reads.
+ */
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description(
+      'list what smallscope finds in an ONNX model: inputs, outputs, manifest, attention, conv taps',
+    )
+    .argument('<model>', 'ONNX model file')
+    .option('--json', 'print one JSON document')
+    .action(async (path: string, opts: { json?: boolean }) => {
+      const report = await inspect(path);
+      if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(readable(report));
+    });
+}
+
+type Report = Awaited<ReturnType<typeof inspect>>;
+
+async function inspect(path: string) {
+  const model = decodeModel(readModelFile(path));
+  const embedding = findEmbedding(model);
+  const notFound: string[] = [];
+  if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
+  if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
+  const attention = await inspectAttention(model);
+  if (attention.found.length === 0) notFound.push(attention.error ?? 'no attention');
+  const convs = findConvs(model);
+  if (convs.length === 0) notFound.push('no Conv nodes');
+  return {
+    file: path,
+    producer: model.producer,
+    ir_version: model.irVersion,
+    opset: model.opset,
+    inputs: model.inputs.map(io),
+    outputs: model.outputs.map(io),
+    manifest: model.manifest && {
+      name: model.manifest.name,
+      arch: model.manifest.arch,
+      task: model.manifest.task.name,
+      step: model.manifest.step,
+      params: model.manifest.params,
+    },
+    vocab: model.manifest?.arch.vocab ?? embedding?.vocab ?? null,
+    embedding: embedding && {
+      node: embedding.node,
+      table: embedding.table,
+      vocab: embedding.vocab,
+      d_model: embedding.dModel,
+    },
+    attention,
+    convs: convs.map(conv),
+    not_found: notFound,
+  };
+}
+
+function io(v: ValueInfo) {
+  return { name: v.name, type: v.elemType, dims: v.dims };
+}
+
+function conv(c: ConvInfo) {
+  return {
+    node: c.node,
+    weight: c.weight,
+    weight_dims: c.weightDims,
+    kernel: c.kernel,
+    dilations: c.dilations,
+    strides: c.strides,
+    pads_begin: c.padsBegin,
+    pads_end: c.padsEnd,
+    group: c.group,
+    taps: c.taps,
+    notes: c.notes,
+  };
+}
+
+/** Attention found in the graph, confirmed by running a few tokens (square over the sequence, per head). */
+async function inspectAttention(model: OnnxModel) {
+  let discovery: AttentionDiscovery;
+  try {
+    discovery = findAttention(model);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return { found: [], rejected: [], checked: false, error: e.message };
+  }
+  const found = discovery.taps.map((t) => ({
+    name: t.name,
+    tensor: t.tensor,
+    source: t.source,
+    node: t.node,
+    aliases: t.aliases,
+    heads: null as number | null,
+  }));
+  const rejected = discovery.rejected.map((r) => ({ ...r }));
+  try {
+    const seqDim = model.inputs[0]?.dims?.[1];
+    const T = typeof seqDim === 'number' ? seqDim : 8;
+    const runner = await createNodeRunner(model, discovery.bytes);
+    const result = await attentionPatterns(runner, discovery.taps, [
+      Array.from({ length: T }, (_, i) => i % 2),
+    ]);
+    await runner.dispose?.();
+    const kept = new Map(result.taps.map((t) => [t.tensor, t] as const));
+    for (const skip of result.skipped) rejected.push({ node: '', tensor: skip.tensor, reason: skip.reason });
+    const confirmed = found
+      .filter((f) => kept.has(f.tensor))
+      .map((f) => {
+        const tap = kept.get(f.tensor)!;
+        return { ...f, name: tap.name, heads: result.patterns[tap.name].dims[1] };
+      });
+    return { found: confirmed, rejected, checked: true, error: null };
+  } catch (e) {
+    // Found in the graph but not confirmed by a run (e.g. several inputs): report it, say why.
+    return { found, rejected, checked: false, error: `not run: ${(e as Error).message}` };
+  }
+}
+
+function readable(r: Report): string {
+  const dims = (d: unknown[] | null) => (d ? `[${d.join(', ')}]` : '[?]');
+  const lines = [
+    `${r.file}: ${r.producer || 'unknown producer'}, IR ${r.ir_version}, opset ${r.opset}`,
+    `inputs:  ${r.inputs.map((i) => `${i.name} ${i.type ?? '?'}${dims(i.dims)}`).join(', ')}`,
+    `outputs: ${r.outputs.map((o) => `${o.name} ${o.type ?? '?'}${dims(o.dims)}`).join(', ')}`,
+    r.manifest
+      ? `manifest: ${r.manifest.name} (${r.manifest.arch.kind}, d_model ${r.manifest.arch.d_model}, ${r.manifest.arch.n_heads} head(s), task ${r.manifest.task}, step ${r.manifest.step}, ${r.manifest.params} params)`
+      : 'manifest: none',
+    `vocabulary: ${r.vocab ?? 'unknown'}${r.embedding ? ` (embedding ${r.embedding.table} [${r.embedding.vocab}, ${r.embedding.d_model}])` : ''}`,
+    `attention: ${r.attention.found.length} found${r.attention.checked ? ' (confirmed by a run)' : ''}`,
+  ];
+  for (const a of r.attention.found) {
+    const alias = a.aliases.length ? `, also graph output ${a.aliases.join(', ')}` : '';
+    const from = a.source === 'softmax' ? `Softmax ${a.node} -> ${a.tensor}` : 'graph output';
+    lines.push(`  ${a.name} <- ${from}${alias}${a.heads ? `, ${a.heads} head(s)` : ''}`);
+  }
+  for (const x of r.attention.rejected) lines.push(`  passed over ${x.node || x.tensor}: ${x.reason}`);
+  if (r.attention.error) lines.push(`  ${r.attention.error}`);
+  lines.push(`convs: ${r.convs.length}`);
+  for (const c of r.convs) {
+    lines.push(
+      `  ${c.node}: weight ${c.weight} ${dims(c.weight_dims)}, kernel ${dims(c.kernel)}, dilations ${dims(c.dilations)}, pads begin ${dims(c.pads_begin)} end ${dims(c.pads_end)}, group ${c.group}`,
+    );
+    if (c.taps) {
+      lines.push(
+        `    taps: ${c.taps.map((t) => `tap ${t.tap} -> offset ${t.offset >= 0 ? '+' : ''}${t.offset}${t.zero ? ' (all zero)' : ''}`).join(', ')}`,
+      );
+    }
+    for (const n of c.notes) lines.push(`    note: ${n}`);
+  }
+  if (r.not_found.length) lines.push('not found:', ...r.not_found.map((n) => `  ${n}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,189 @@
+import { attentionPatterns, type Patterns } from '../../probes/attention';
+import { choosePeriod, headScores, type HeadRow } from '../../probes/heads';
+import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
+import { checkVocab } from '../../probes/inputs/tokens';
+import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
+import { BYTE_VOCAB, tokenLabel } from '../../probes/text';
+import type { Tensor } from '../../probes/tensor';
+import { Command, Option, intArg } from '../cli';
+import { tokensFromFlags, type InputFlags } from '../runtime/files';
+import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
+
+/**
+ * `smallscope probe attention|heads`: attention patterns and per-head scores of any ONNX model with attention
+ * (our checkpoints, or PyTorch exports where the attention is found as Softmax nodes).
+ */
+export function register(program: Command): void {
+  const probe = program.command('probe').description('measure attention heads of an ONNX model');
+
+  probe
+    .command('attention')
+    .description('attention patterns [batch][head][query][key] of every layer')
+    .argument('<model>', 'ONNX model file')
+    .option('--text <text>', 'input text (byte tokens)')
+    .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
+    .option('--json', 'print one JSON document: {"tokens", "patterns", "taps"}')
+    .action(async (path: string, opts: InputFlags & { json?: boolean }) => {
+      const tokens = tokensFromFlags(opts)!;
+      const session = await openProbeSession(path);
+      checkVocab(tokens, session.vocab ?? Number.MAX_SAFE_INTEGER);
+      const result = await attentionPatterns(session.runner, session.taps, tokens);
+      await session.runner.dispose?.();
+      if (opts.json) {
+        const patterns = Object.fromEntries(
+          Object.entries(result.patterns).map(([k, p]) => [k, nestedPattern(p)]),
+        );
+        print({ tokens, patterns, taps: tapList(result) });
+      } else {
+        process.stdout.write(attentionSummary(path, tokens, result));
+      }
+    });
+
+  probe
+    .command('heads')
+    .description(
+      'per-head scores: induction (clean and ARENA-compatible), previous-token, TransformerLens detectors',
+    )
+    .argument('<model>', 'ONNX model file')
+    .option('--text <text>', 'input text (byte tokens)')
+    .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
+    .option(
+      '--repeat-random <n>',
+      'random blocks of n tokens, each repeated twice',
+      intArg('--repeat-random'),
+    )
+    .option('--batch <b>', 'rows for --repeat-random', intArg('--batch'), 10)
+    .option('--seed <s>', 'seed for --repeat-random', intArg('--seed', 0), 0)
+    .option(
+      '--period <n>',
+      'block length for the induction score (else detected from an exact repeat)',
+      intArg('--period'),
+    )
+    .addOption(
+      new Option('--error-measure <m>', 'TransformerLens detector measure')
+        .choices(['mul', 'abs'])
+        .default('mul'),
+    )
+    .option('--exclude-bos', 'detectors ignore attention to position 0')
+    .option('--exclude-current-token', 'detectors ignore attention of a position to itself')
+    .option('--json', 'print one JSON document: {"heads", "period", "notes", "tokens"}')
+    .action(async (path: string, opts: HeadsFlags) => {
+      const given = tokensFromFlags(opts, true);
+      const session = await openProbeSession(path);
+      const tokens = given ?? randomInput(session, opts);
+      checkVocab(tokens, session.vocab ?? Number.MAX_SAFE_INTEGER);
+      const { period, notes } = choosePeriod(
+        tokens,
+        opts.period !== undefined
+          ? { n: opts.period, source: 'flag' }
+          : opts.repeatRandom !== undefined
+            ? { n: opts.repeatRandom, source: 'repeat-random', start: 0 }
+            : null,
+      );
+      const result = await attentionPatterns(session.runner, session.taps, tokens);
+      await session.runner.dispose?.();
+      const heads = headScores(result.patterns, tokens, period, {
+        errorMeasure: opts.errorMeasure,
+        excludeBos: opts.excludeBos,
+        excludeCurrentToken: opts.excludeCurrentToken,
+      });
+      if (opts.json) print({ heads, period, notes, tokens, taps: tapList(result) });
+      else process.stdout.write(headsSummary(heads, period, notes, tokens));
+    });
+}
+
+interface HeadsFlags extends InputFlags {
+  batch: number;
+  seed: number;
+  period?: number;
+  errorMeasure: 'mul' | 'abs';
+  excludeBos?: boolean;
+  excludeCurrentToken?: boolean;
+  json?: boolean;
+}
+
+function randomInput(session: ProbeSession, opts: HeadsFlags): number[][] {
+  return repeatedRandomTokens({
+    n: opts.repeatRandom!,
+    batch: opts.batch,
+    vocab: session.vocab ?? BYTE_VOCAB,
+    seed: opts.seed,
+  });
+}
+
+function print(doc: unknown): void {
+  process.stdout.write(`${JSON.stringify(doc)}\n`);
+}
+
+function tapList(result: Patterns) {
+  return result.taps.map((t) => ({ name: t.name, tensor: t.tensor, source: t.source, node: t.node }));
+}
+
+const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? '-' : x.toFixed(digits));
+
+function preview(tokens: number[][]): string {
+  const row = tokens[0].map(tokenLabel).join('');
+  return row.length > 60 ? `${row.slice(0, 57)}...` : row;
+}
+
+/** Mean over the batch of one head's matrix. */
+function batchMean(p: Tensor, h: number): Float64Array {
+  const [B, , T] = p.dims;
+  const m = new Float64Array(T * T);
+  for (let b = 0; b < B; b++) headMatrix(p, b, h).forEach((v, i) => (m[i] += v / B));
+  return m;
+}
+
+function attentionSummary(path: string, tokens: number[][], result: Patterns): string {
+  const lines = [`${path}: ${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens)}"`];
+  for (const tap of result.taps) {
+    const p = result.patterns[tap.name];
+    const [B, H, T] = p.dims;
+    const from = tap.source === 'softmax' ? `Softmax ${tap.node} -> ${tap.tensor}` : 'graph output';
+    lines.push(`${tap.name}  [${p.dims}]  (${from})`);
+    for (let h = 0; h < H; h++) {
+      let rowErr = 0;
+      let future = 0;
+      for (let b = 0; b < B; b++) {
+        rowErr = Math.max(rowErr, rowSumError(headMatrix(p, b, h), T));
+        future = Math.max(future, futureMass(headMatrix(p, b, h), T));
+      }
+      const top = topOffsets(batchMean(p, h), T)
+        .map((o) => `${o.offset} (${o.mean.toFixed(3)})`)
+        .join(', ');
+      lines.push(
+        `  head ${h}: rows sum to 1 within ${rowErr.toExponential(1)}; attention to the future ${future === 0 ? '0' : future.toExponential(1)}; top offsets key-query: ${top}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function headsSummary(
+  heads: HeadRow[],
+  period: { n: number; start: number; source: string } | null,
+  notes: string[],
+  tokens: number[][],
+): string {
+  const lines = [`${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens)}"`];
+  lines.push(
+    period
+      ? `period ${period.n} (${period.source}), first copy at ${period.start}`
+      : 'no period: induction not measured',
+  );
+  lines.push(...notes.map((n) => `note: ${n}`));
+  lines.push('head    induction  arena    prev-tok  dup-tok  TL-induction');
+  for (const h of heads) {
+    lines.push(
+      [
+        h.name.padEnd(7),
+        fmt(h.induction).padEnd(10),
+        fmt(h.induction_arena).padEnd(8),
+        fmt(h.previous_token).padEnd(9),
+        fmt(h.duplicate_token).padEnd(8),
+        fmt(h.detector.induction_head),
+      ].join(' '),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

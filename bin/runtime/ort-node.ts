@@ -1,0 +1,90 @@
+import * as ort from 'onnxruntime-node';
+import { UsageError } from '../../probes/errors';
+import type { OnnxModel } from '../../probes/onnx/model';
+import type { Runner } from '../../probes/runner';
+import type { Tensor } from '../../probes/tensor';
+
+/**
+ * The Runner over onnxruntime-node, for the CLI, the server and the tests.
+ *
+ * Graph optimizations are off by default: the probe model exposes intermediate tensors as outputs, and with
+ * fusions on, the runtime may compute a different (fused) graph than the one whose tensors we read. The models
+ * are tiny, so the speed given up does not matter.
+ */
+export interface NodeRunnerOptions {
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  intraOpNumThreads?: number;
+}
+
+/** `model` describes the graph (its token input); `bytes` is what to run (usually surgered to expose taps). */
+export async function createNodeRunner(
+  model: OnnxModel,
+  bytes: Uint8Array,
+  { graphOptimizationLevel = 'disabled', intraOpNumThreads }: NodeRunnerOptions = {},
+): Promise<Runner> {
+  if (model.inputs.length !== 1) {
+    throw new UsageError(
+      `this model has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(', ')}); ` +
+        'smallscope feeds models with a single token-id input',
+    );
+  }
+  const input = model.inputs[0];
+  const type = input.elemType ?? 'int64';
+  if (type !== 'int64' && type !== 'int32') {
+    throw new UsageError(`the model's input '${input.name}' is ${type}, not token ids (int64 or int32)`);
+  }
+  const [batchDim, seqDim] = input.dims ?? [];
+  const maxSeq = model.manifest?.arch.pos_embed ? model.manifest.arch.max_seq : null;
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel,
+    logSeverityLevel: 3, // warnings would land on stderr, which the CLI keeps for one-line errors
+    ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
+  });
+
+  return {
+    outputNames: session.outputNames,
+    async run(tokens, fetch) {
+      const batch = tokens.length;
+      const seq = tokens[0]?.length ?? 0;
+      if (batch === 0 || seq === 0) throw new UsageError('no tokens to run');
+      if (typeof seqDim === 'number' && seq > seqDim) {
+        throw new UsageError(
+          `the sequence has ${seq} tokens; this model takes at most ${seqDim} (a fixed input dimension)`,
+        );
+      }
+      if (typeof seqDim === 'number' && seq !== seqDim) {
+        throw new UsageError(
+          `the sequence has ${seq} tokens; this model takes exactly ${seqDim} (a fixed input dimension)`,
+        );
+      }
+      if (maxSeq !== null && seq > maxSeq) {
+        throw new UsageError(
+          `the sequence has ${seq} tokens; this model's positional embedding covers ${maxSeq}`,
+        );
+      }
+      if (typeof batchDim === 'number' && batch !== batchDim) {
+        throw new UsageError(
+          `the batch has ${batch} rows; this model takes exactly ${batchDim} (a fixed input dimension)`,
+        );
+      }
+      const flat = tokens.flat();
+      const data = type === 'int64' ? BigInt64Array.from(flat, (t) => BigInt(t)) : Int32Array.from(flat);
+      const feeds = { [input.name]: new ort.Tensor(type, data, [batch, seq]) };
+      const out = await session.run(feeds, [...fetch]);
+      const result: Record<string, Tensor> = {};
+      for (const name of fetch) {
+        const t = out[name];
+        const values = t.data;
+        result[name] = {
+          dims: [...t.dims],
+          data:
+            values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>, Number),
+        };
+      }
+      return result;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}

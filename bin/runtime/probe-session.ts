@@ -1,0 +1,18 @@
+import { findAttention, type AttentionDiscovery } from '../../probes/attention';
+import { vocabSize } from '../../probes/onnx/embedding';
+import type { Runner } from '../../probes/runner';
+import { readModelFile } from './files';
+import { createNodeRunner } from './ort-node';
+
+/** A model opened for probing: decoded, its attention found and exposed, and a runner over the result. */
+export interface ProbeSession extends AttentionDiscovery {
+  runner: Runner;
+  /** Ids must be below this (manifest or embedding rows); null when the graph does not say. */
+  vocab: number | null;
+}
+
+export async function openProbeSession(path: string): Promise<ProbeSession> {
+  const discovery = findAttention(readModelFile(path));
+  const runner = await createNodeRunner(discovery.model, discovery.bytes);
+  return { ...discovery, runner, vocab: vocabSize(discovery.model) };
+}

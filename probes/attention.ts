@@ -1,0 +1,195 @@
+import { UsageError } from './errors';
+import { PATTERN_RE, hookName } from './manifest';
+import { attr, decodeModel, staticDims, type OnnxModel } from './onnx/model';
+import { exposeOutputs } from './onnx/surgery';
+import type { Runner } from './runner';
+import type { Tensor } from './tensor';
+
+/**
+ * Finding attention in any graph, and fetching it as [batch][head][query][key] patterns.
+ *
+ * Our own checkpoints name their attention outputs `blocks.{l}.attn.hook_pattern`. Any other graph (a PyTorch
+ * export) is searched structurally: an attention pattern is a Softmax over the last axis of a square [.., T, T]
+ * score tensor. Tensor names are never used for discovery: exporters name things after their own modules
+ * (`/m/Softmax_output_0`, `onnx::MatMul_48`), and those names mean nothing to us.
+ */
+
+export const NO_ATTENTION = 'no attention found: no Softmax over the last axis of a square score tensor';
+
+export interface AttentionTap {
+  /** Canonical name, `blocks.{i}.attn.hook_pattern`, i = index among the attention found, in graph order. */
+  name: string;
+  /** The graph tensor fetched for it. */
+  tensor: string;
+  /** 'output': a canonical graph output of our checkpoints; 'softmax': found as a Softmax node. */
+  source: 'output' | 'softmax';
+  /** The Softmax node's name (softmax taps). */
+  node: string | null;
+  /** The Softmax axis as the node means it (the opset default filled in); null for output taps. */
+  axis: number | null;
+  /** Graph outputs that are this same tensor with only a reshape on top (PyTorch's `attn.0`). */
+  aliases: string[];
+}
+
+export interface AttentionDiscovery {
+  model: OnnxModel;
+  /** The model bytes with every tap exposed as a graph output (the original bytes if nothing was needed). */
+  bytes: Uint8Array;
+  taps: AttentionTap[];
+  /** Softmax nodes looked at and passed over, with the reason (for `smallscope inspect`). */
+  rejected: { node: string; tensor: string; reason: string }[];
+}
+
+/** Find the attention patterns of a model; a graph without any is a UsageError. */
+export function findAttention(input: Uint8Array | OnnxModel): AttentionDiscovery {
+  const model = input instanceof Uint8Array ? decodeModel(input) : input;
+  const found = ownPatternOutputs(model) ?? softmaxTaps(model);
+  if (found.taps.length === 0) throw new UsageError(NO_ATTENTION);
+  const existing = model.outputs.map((o) => o.name);
+  const bytes = exposeOutputs(
+    model.bytes,
+    found.taps.map((t) => t.tensor),
+    existing,
+  );
+  return { model, bytes, taps: found.taps, rejected: found.rejected };
+}
+
+function ownPatternOutputs(model: OnnxModel): Omit<AttentionDiscovery, 'model' | 'bytes'> | null {
+  const own = model.outputs
+    .map((o) => ({ name: o.name, layer: Number(PATTERN_RE.exec(o.name)?.[1] ?? NaN) }))
+    .filter((o) => Number.isInteger(o.layer))
+    .sort((a, b) => a.layer - b.layer);
+  if (own.length === 0) return null;
+  const taps = own.map((o): AttentionTap => ({
+    name: o.name,
+    tensor: o.name,
+    source: 'output',
+    node: null,
+    axis: null,
+    aliases: [],
+  }));
+  return { taps, rejected: [] };
+}
+
+const PASS_THROUGH = new Set(['Identity', 'Unsqueeze', 'Reshape', 'Squeeze', 'Flatten']);
+
+function softmaxTaps(model: OnnxModel): Omit<AttentionDiscovery, 'model' | 'bytes'> {
+  const taps: AttentionTap[] = [];
+  const rejected: AttentionDiscovery['rejected'] = [];
+  const outputNames = new Set(model.outputs.map((o) => o.name));
+  // ONNX requires nodes in topological order, so node order is graph order (layer order for a plain stack).
+  for (const node of model.nodes) {
+    if (node.opType !== 'Softmax' || (node.domain && node.domain !== 'ai.onnx')) continue;
+    const tensor = node.output[0];
+    const nodeName = node.name || tensor;
+    // Softmax's default axis changed in opset 13 (1 -> -1); before that, axis=k also meant "flatten to 2-D
+    // at k", which only equals a per-row softmax when k is the last axis.
+    const axis = (attr(node, 'axis') as number | undefined) ?? (model.opset >= 13 ? -1 : 1);
+    const dims = staticDims(model, tensor) ?? staticDims(model, node.input[0]);
+    const reason = staticReason(dims, axis);
+    if (reason) {
+      rejected.push({ node: nodeName, tensor, reason });
+      continue;
+    }
+    taps.push({
+      name: hookName.pattern(taps.length),
+      tensor,
+      source: 'softmax',
+      node: nodeName,
+      axis,
+      aliases: aliasesOf(model, tensor, outputNames),
+    });
+  }
+  return { taps, rejected };
+}
+
+/** Why static shapes already rule a Softmax out, or null when it may be attention (checked again at run time). */
+function staticReason(dims: (number | string | null)[] | null, axis: number): string | null {
+  if (!dims) return null;
+  const r = dims.length;
+  if (r < 2) return `rank ${r}: not a [.., query, key] tensor`;
+  const a = axis < 0 ? axis + r : axis;
+  if (a !== r - 1) return `softmax over axis ${axis} of a rank-${r} tensor, not the last axis`;
+  const [q, k] = dims.slice(-2);
+  if (typeof q === 'number' && typeof k === 'number' && q !== k) return `not square: [.., ${q}, ${k}]`;
+  // A fixed key axis against a symbolic query axis (e.g. [batch, seq, 256]) is a vocabulary softmax.
+  if (typeof q === 'string' && typeof k === 'number') return `not square: [.., ${q}, ${k}]`;
+  if (typeof q === 'string' && typeof k === 'string' && q !== k) return `not square: [.., ${q}, ${k}]`;
+  return null;
+}
+
+function aliasesOf(model: OnnxModel, tensor: string, outputNames: Set<string>): string[] {
+  const aliases: string[] = [];
+  let frontier = [tensor];
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const node of model.nodes) {
+      if (PASS_THROUGH.has(node.opType) && frontier.includes(node.input[0])) next.push(node.output[0]);
+    }
+    aliases.push(...next.filter((n) => outputNames.has(n)));
+    frontier = next;
+  }
+  return aliases;
+}
+
+export interface Patterns {
+  /** [batch, head, query, key] by canonical name, in layer order. */
+  patterns: Record<string, Tensor>;
+  /** The taps that held attention for these tokens, renamed so their indices count only those. */
+  taps: AttentionTap[];
+  /** Taps passed over at run time (not square, not over the sequence), with the reason. */
+  skipped: { tensor: string; reason: string }[];
+}
+
+/** Run a batch of token rows and return every attention pattern as [batch, head, query, key]. */
+export async function attentionPatterns(
+  runner: Runner,
+  taps: readonly AttentionTap[],
+  tokens: number[][],
+): Promise<Patterns> {
+  const fetched = await runner.run(
+    tokens,
+    taps.map((t) => t.tensor),
+  );
+  const batch = tokens.length;
+  const seq = tokens[0]?.length ?? 0;
+  const patterns: Record<string, Tensor> = {};
+  const used: AttentionTap[] = [];
+  const skipped: Patterns['skipped'] = [];
+  for (const tap of taps) {
+    const t = fetched[tap.tensor];
+    if (!t) throw new Error(`the runtime did not return '${tap.tensor}'`);
+    const shaped = asPattern(t, batch, seq, tap.axis);
+    if (typeof shaped === 'string') {
+      skipped.push({ tensor: tap.tensor, reason: shaped });
+      continue;
+    }
+    const name = tap.source === 'softmax' ? hookName.pattern(used.length) : tap.name;
+    used.push({ ...tap, name });
+    patterns[name] = shaped;
+  }
+  if (used.length === 0) throw new UsageError(NO_ATTENTION);
+  return { patterns, taps: used, skipped };
+}
+
+/**
+ * Give a fetched Softmax output the [batch, head, query, key] layout, or say why it is not attention over
+ * these tokens. Only dims change: every accepted layout is already batch-major and row-major.
+ */
+export function asPattern(t: Tensor, batch: number, seq: number, axis: number | null): Tensor | string {
+  const dims = t.dims;
+  const r = dims.length;
+  if (r < 2) return `rank ${r}: not a [.., query, key] tensor`;
+  if (axis !== null && (axis < 0 ? axis + r : axis) !== r - 1) {
+    return `softmax over axis ${axis} of a rank-${r} tensor, not the last axis`;
+  }
+  const [q, k] = dims.slice(-2);
+  if (q !== k) return `not square: [${dims}]`;
+  if (q !== seq) return `[${dims}] does not span the ${seq} input positions`;
+  const lead = dims.slice(0, -2).reduce((a, b) => a * b, 1);
+  // [T, T] (no batch axis), [b, T, T] (one head), [b*h, T, T] (PyTorch MultiheadAttention packs heads
+  // batch-major), [b, h, T, T], [b, h1, h2, .., T, T] (extra axes read as heads).
+  if (lead % batch !== 0 || (r > 3 && dims[0] !== batch))
+    return `[${dims}] does not match a batch of ${batch}`;
+  return { dims: [batch, lead / batch, seq, seq], data: t.data };
+}

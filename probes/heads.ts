@@ -1,0 +1,119 @@
+import { UsageError } from './errors';
+import { PATTERN_RE } from './manifest';
+import { headMatrix } from './pattern';
+import type { Tensor } from './tensor';
+import {
+  arenaInductionScore,
+  detectBatchPeriod,
+  detectionPattern,
+  detectorScore,
+  DETECTION_PATTERNS,
+  detectPeriod,
+  inductionScore,
+  previousTokenScore,
+  repeatsWithPeriod,
+  type DetectionPattern,
+  type DetectorOptions,
+  type Period,
+} from './scores/index';
+
+/**
+ * The per-head score table of `smallscope probe heads`: every score of scores/ for every layer and head,
+ * averaged over the batch (the mean of per-row scores; rows have equal length so this is also the mean over
+ * all entries for the diagonal scores).
+ */
+
+export interface HeadRow {
+  /** `L{layer}H{head}`. */
+  name: string;
+  layer: number;
+  head: number;
+  /** Clean induction score, `mean A[i, i-n+1]` over queries in the repeated copy; null without a period. */
+  induction: number | null;
+  /** The §2.2 clean score by its explicit name; the same number as `induction`. */
+  induction_clean: number | null;
+  /** ARENA-compatible score: the whole diagonal at offset 1-n, first-copy entries included. */
+  induction_arena: number | null;
+  /** `mean_{i>=1} A[i, i-1]`. */
+  previous_token: number;
+  /** TransformerLens duplicate_token_head score (with the detector options). */
+  duplicate_token: number;
+  /** TransformerLens head_detector scores for its three patterns (with the detector options). */
+  detector: Record<DetectionPattern, number>;
+}
+
+export interface PeriodChoice extends Period {
+  source: 'flag' | 'detected' | 'repeat-random';
+}
+
+/**
+ * Where the induction period comes from: the caller's (flag or the repeat-random builder), else an exact
+ * repeat found in the tokens. Returns the period (or null) and notes for the reader.
+ */
+export function choosePeriod(
+  tokens: readonly (readonly number[])[],
+  given: { n: number; source: 'flag' | 'repeat-random'; start?: number } | null,
+): { period: PeriodChoice | null; notes: string[] } {
+  const T = tokens[0].length;
+  if (given) {
+    // A BOS-led repeat of the same block length keeps its layout; otherwise the block starts at 0.
+    const seen = detectPeriod(tokens[0]);
+    const start = given.start ?? (seen && seen.n === given.n ? seen.start : 0);
+    if (start + given.n >= T) {
+      throw new UsageError(
+        `a period of ${given.n} needs more than ${start + given.n} tokens per row (got ${T})`,
+      );
+    }
+    const notes = repeatsWithPeriod(tokens, given.n, start)
+      ? []
+      : [
+          `the tokens do not repeat with period ${given.n}; induction is read on the diagonal i -> i-${given.n - 1} anyway`,
+        ];
+    return { period: { n: given.n, start, source: given.source }, notes };
+  }
+  const found = detectBatchPeriod(tokens);
+  if (found) return { period: { ...found, source: 'detected' }, notes: [] };
+  return {
+    period: null,
+    notes: [
+      'induction needs a period: the tokens are not one block repeated twice; give --period N or use --repeat-random N',
+    ],
+  };
+}
+
+export function headScores(
+  patterns: Record<string, Tensor>,
+  tokens: readonly (readonly number[])[],
+  period: Period | null,
+  options: DetectorOptions = {},
+): HeadRow[] {
+  const rows: HeadRow[] = [];
+  const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionPattern(name, row)));
+  for (const [name, p] of Object.entries(patterns)) {
+    const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
+    const [B, H, T] = p.dims;
+    for (let h = 0; h < H; h++) {
+      const mean = (f: (A: Float32Array, b: number) => number) => {
+        let s = 0;
+        for (let b = 0; b < B; b++) s += f(headMatrix(p, b, h), b);
+        return s / B;
+      };
+      const induction = period ? mean((A) => inductionScore(A, T, period.n, period.start)) : null;
+      const detector = Object.fromEntries(
+        DETECTION_PATTERNS.map((d, i) => [d, mean((A, b) => detectorScore(A, detection[b][i], T, options))]),
+      ) as Record<DetectionPattern, number>;
+      rows.push({
+        name: `L${layer}H${h}`,
+        layer,
+        head: h,
+        induction,
+        induction_clean: induction,
+        induction_arena: period ? mean((A) => arenaInductionScore(A, T, period.n)) : null,
+        previous_token: mean((A) => previousTokenScore(A, T)),
+        duplicate_token: detector.duplicate_token_head,
+        detector,
+      });
+    }
+  }
+  return rows;
+}
