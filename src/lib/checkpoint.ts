@@ -1,0 +1,33 @@
+/**
+ * What the library page and /api/checkpoints tell about one checkpoint file. Shared by the server (which reads
+ * the ONNX file) and the pages (which only display it).
+ */
+export interface CheckpointSummary {
+  /** File name, unique across the configured folders; also its id in URLs. */
+  name: string;
+  /** Size of the .onnx file in bytes. */
+  bytes: number;
+  /** Last modification, ISO 8601. */
+  modified: string;
+  /** Who wrote the file (ONNX producer_name), e.g. 'smallscope' or 'pytorch'. */
+  producer: string;
+  /** From the smallscope manifest when present; foreign ONNX files have none. */
+  manifest: {
+    name: string;
+    arch: string;
+    task: string;
+    step: number;
+    params: number;
+    nHeads: number;
+    /** Longest input the model accepts (the length of a learned positional embedding); null: unbounded. */
+    maxTokens: number | null;
+  } | null;
+  /** Why the manifest could not be read, when the file has one that is broken. */
+  manifestError?: string;
+  /** Parameter count: the manifest's, else the number of initializer values in the graph. */
+  params: number;
+  /** Attention the probes find (findAttention): its graph output or Softmax tensor name, in layer order. */
+  attentionOutputs: string[];
+  /** Why the file could not be read at all (not ONNX, truncated); the other fields are then empty. */
+  error?: string;
+}

@@ -1,0 +1,33 @@
+import { PATTERN_RE } from '$probes/manifest';
+import type { Patterns } from '$probes/attention';
+import { tapLabel } from '$lib/attention-label';
+
+/** One head's attention pattern for the first sequence of the batch: what one heatmap draws. */
+export interface AttentionMap {
+  /** Graph tensor it came from (see tapLabel). */
+  output: string;
+  /** Canonical hook name, `blocks.{layer}.attn.hook_pattern`. */
+  canonical: string;
+  layer: number;
+  head: number;
+  /** Sequence length T: the map is T x T. */
+  size: number;
+  /** Row-major [query][key] weights; row q is how query q spreads its attention over keys 0..T-1. */
+  values: Float32Array;
+}
+
+/** Split the probes' [batch, head, query, key] patterns (batch element 0) into per-head maps, by layer then head. */
+export function attentionMaps({ patterns, taps }: Patterns): AttentionMap[] {
+  const maps: AttentionMap[] = [];
+  taps.forEach((tap, i) => {
+    const { dims, data } = patterns[tap.name];
+    const [, heads, size] = dims;
+    const per = size * size;
+    const layer = Number(PATTERN_RE.exec(tap.name)?.[1] ?? i);
+    for (let head = 0; head < heads; head++) {
+      const values = data.slice(head * per, (head + 1) * per);
+      maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, size, values });
+    }
+  });
+  return maps.sort((a, b) => a.layer - b.layer || a.head - b.head);
+}

@@ -1,0 +1,112 @@
+import { encodeText } from '$probes/text';
+import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
+import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
+import { latestOnly } from '$lib/runtime/latest';
+import { threadCount } from '$lib/runtime/ort';
+import { withTimeout } from '$lib/runtime/timeout';
+import { attentionMaps, type AttentionMap } from './maps';
+
+/** The result of running one text through the model. */
+export interface AttentionRun {
+  text: string;
+  tokens: number[];
+  maps: AttentionMap[];
+  /** Wall time of session.run, ms. */
+  ms: number;
+  /** The text had more tokens than the model takes; the tail was cut. */
+  truncated: boolean;
+}
+
+/** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
+const CREATE_TIMEOUT_MS = 60_000;
+
+/**
+ * One checkpoint opened in the browser: fetches the .onnx file, creates the onnxruntime-web session once, and
+ * computes attention for the latest text only (runs are serialized; see latestOnly). Reactive fields drive
+ * the page's status line; results go to `onRun`.
+ */
+export class ModelSession {
+  status: 'loading' | 'ready' | 'error' = $state('loading');
+  message = $state('');
+  threads = threadCount();
+  #runner: WebRunner | null = null;
+  #taps: AttentionTap[] = [];
+  #closed = false;
+  #pendingText: string | null = null;
+  /** The run in flight, if any: the session is released only after it. */
+  #inflight: Promise<unknown> = Promise.resolve();
+  readonly #submit: (text: string) => void;
+
+  constructor(
+    readonly ckpt: string,
+    readonly maxTokens: number,
+    onRun: (run: AttentionRun) => void,
+  ) {
+    this.#submit = latestOnly(
+      (text: string) => this.#compute(text),
+      (_text, run) => {
+        if (this.#closed) return;
+        this.status = 'ready';
+        this.message = '';
+        onRun(run);
+      },
+      (_text, err) => {
+        if (this.#closed) return;
+        this.status = 'error';
+        this.message = err instanceof Error ? err.message : String(err);
+      },
+    );
+  }
+
+  /** Fetch the model and create the session, then compute the text given meanwhile (if any). */
+  async open(): Promise<void> {
+    try {
+      const res = await fetch(`/api/checkpoints/${encodeURIComponent(this.ckpt)}`);
+      if (!res.ok) throw new Error(`could not fetch ${this.ckpt}: HTTP ${res.status}`);
+      // The same discovery as the command line: our checkpoints' hook_pattern outputs, else every Softmax
+      // over a square score tensor, exposed as extra graph outputs so ORT can return it.
+      const found = findAttention(new Uint8Array(await res.arrayBuffer()));
+      this.#taps = found.taps;
+      const runner = await withTimeout(
+        createWebRunner(found.bytes),
+        CREATE_TIMEOUT_MS,
+        `onnxruntime-web did not start within ${CREATE_TIMEOUT_MS / 1000} s; is the page cross-origin ` +
+          `isolated (COOP/COEP headers on every response)?`,
+      );
+      if (this.#closed) return void runner.dispose?.();
+      this.#runner = runner;
+      if (this.#pendingText !== null) this.#submit(this.#pendingText);
+    } catch (err) {
+      if (this.#closed) return;
+      this.status = 'error';
+      this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Ask for the attention of `text`; earlier requests still waiting are dropped. */
+  compute(text: string): void {
+    this.#pendingText = text;
+    if (this.#runner) this.#submit(text);
+  }
+
+  close(): void {
+    this.#closed = true;
+    // A run may still be in flight on this session; release it once that run is over.
+    const runner = this.#runner;
+    this.#runner = null;
+    if (runner) void this.#inflight.finally(() => runner.dispose?.().catch(() => {}));
+  }
+
+  async #compute(text: string): Promise<AttentionRun> {
+    const runner = this.#runner;
+    if (!runner) throw new Error('the model is not loaded');
+    const all = encodeText(text);
+    const tokens = all.slice(0, this.maxTokens);
+    const t0 = performance.now();
+    const running = attentionPatterns(runner, this.#taps, [tokens]);
+    this.#inflight = running.catch(() => {});
+    const patterns = await running;
+    const ms = performance.now() - t0;
+    return { text, tokens, maps: attentionMaps(patterns), ms, truncated: all.length > tokens.length };
+  }
+}

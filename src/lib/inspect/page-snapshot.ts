@@ -1,0 +1,17 @@
+// No imports: the browser tests type-check against this file without the app's path aliases.
+
+/**
+ * What the inspect page drew last, as plain numbers: the page puts it on window.__smallscope after every
+ * run so an end-to-end test can compare the pixels and data attributes with the model's output.
+ */
+export interface PageSnapshot {
+  ckpt: string;
+  text: string;
+  tokens: number[];
+  /** canonical name -> [head][query][key] for the first (only) sequence. */
+  patterns: Record<string, number[][][]>;
+  /** Graph output name of each canonical name (differs for foreign exports, e.g. 'attn.0'). */
+  outputs: Record<string, string>;
+  /** Counts completed runs, so a test can wait for the next one. */
+  runs: number;
+}

@@ -1,0 +1,42 @@
+import type { Runner } from '$probes/runner';
+import type { Tensor } from '$probes/tensor';
+import { loadOrt } from './ort';
+
+export interface WebRunner extends Runner {
+  /** Name of the int64 [batch, pos] token input. */
+  readonly inputName: string;
+}
+
+/**
+ * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed int64 token ids, returning
+ * float32 copies of the fetched outputs (so the session's buffers can be reused by the next run).
+ */
+export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
+  const ort = await loadOrt();
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const inputName = session.inputNames.includes('tokens') ? 'tokens' : session.inputNames[0];
+  return {
+    inputName,
+    outputNames: session.outputNames,
+    async run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>> {
+      const rows = tokens.length;
+      const cols = rows > 0 ? tokens[0].length : 0;
+      if (tokens.some((r) => r.length !== cols)) throw new Error('every token row must have the same length');
+      const ids = BigInt64Array.from(tokens.flat(), (t) => BigInt(t));
+      const feeds = { [inputName]: new ort.Tensor('int64', ids, [rows, cols]) };
+      const out = await session.run(feeds, [...fetch]);
+      const result: Record<string, Tensor> = {};
+      for (const name of fetch) {
+        const t = out[name];
+        const data =
+          t.data instanceof Float32Array ? t.data.slice() : Float32Array.from(t.data as ArrayLike<number>);
+        result[name] = { dims: [...t.dims], data };
+        t.dispose();
+      }
+      return result;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}

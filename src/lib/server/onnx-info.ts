@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { findAttention } from '$probes/attention';
+import { decodeModel, toInt, type OnnxModel } from '$probes/onnx/model';
+import { tapLabel } from '$lib/attention-label';
+import type { CheckpointSummary } from '$lib/checkpoint';
+import type { CheckpointFile } from './checkpoints';
+
+/** Values stored in the graph's initializers: the parameter count of a foreign export. */
+function initializerValues(model: OnnxModel): number {
+  let total = 0;
+  for (const t of model.initializers.values())
+    total += (t.dims ?? []).reduce<number>((n, d) => n * toInt(d), 1);
+  return total;
+}
+
+/** Graph names of the attention the probes find (the same discovery the page and the CLI use). */
+function attentionNames(model: OnnxModel): string[] {
+  try {
+    return findAttention(model).taps.map(tapLabel);
+  } catch {
+    return []; // no attention: the library says 0, the inspect page says why
+  }
+}
+
+/** Read what the library shows about one checkpoint: the manifest when present, else what the graph says. */
+export async function describeCheckpoint(file: CheckpointFile): Promise<CheckpointSummary> {
+  const base = { name: file.name, bytes: file.bytes, modified: file.modified.toISOString() };
+  let model: OnnxModel;
+  try {
+    model = decodeModel(new Uint8Array(await readFile(file.path)));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { ...base, producer: '', manifest: null, params: 0, attentionOutputs: [], error: why };
+  }
+  const m = model.manifest;
+  return {
+    ...base,
+    producer: model.producer,
+    manifest: m && {
+      name: m.name,
+      arch: m.arch.kind,
+      task: m.task.name,
+      step: m.step,
+      params: m.params,
+      nHeads: m.arch.n_heads,
+      // max_seq only bounds a learned positional embedding; without one it is advisory.
+      maxTokens: m.arch.pos_embed ? m.arch.max_seq : null,
+    },
+    ...(model.manifestError ? { manifestError: model.manifestError } : {}),
+    params: m ? m.params : initializerValues(model),
+    attentionOutputs: attentionNames(model),
+  };
+}
+
+const cache = new Map<string, { key: string; summary: CheckpointSummary }>();
+
+/** describeCheckpoint, remembered until the file changes (the library page lists every file on each visit). */
+export async function describeCached(file: CheckpointFile): Promise<CheckpointSummary> {
+  const key = `${file.bytes}:${file.modified.getTime()}`;
+  const hit = cache.get(file.path);
+  if (hit && hit.key === key && hit.summary.name === file.name) return hit.summary;
+  const summary = await describeCheckpoint(file);
+  cache.set(file.path, { key, summary });
+  return summary;
+}

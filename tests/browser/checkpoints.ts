@@ -1,0 +1,36 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const DEMO = join(REPO, 'static', 'checkpoints');
+const REFERENCE = '/work/shared/reference/pytorch/conv_attn/conv_attn.onnx';
+/** The same model with `logits` as its only output: attention must be found as a Softmax in the graph. */
+const REFERENCE_PLAIN = '/work/shared/reference/pytorch/conv_attn/conv_attn.plain.onnx';
+
+const hasOnnx = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.onnx'));
+
+/**
+ * The folder the tests serve: SMALLSCOPE_TEST_CHECKPOINTS when set, else the demo checkpoints when they exist,
+ * else scratch copies of the PyTorch reference exports (foreign files: attention output `attn.0`, and the same
+ * model with no attention output at all).
+ */
+export function testCheckpointDir(): { dir: string; temporary: boolean } {
+  const given = process.env.SMALLSCOPE_TEST_CHECKPOINTS;
+  if (given) {
+    if (!hasOnnx(given)) throw new Error(`SMALLSCOPE_TEST_CHECKPOINTS=${given} holds no .onnx file`);
+    return { dir: given, temporary: false };
+  }
+  if (hasOnnx(DEMO)) return { dir: DEMO, temporary: false };
+  if (!existsSync(REFERENCE)) {
+    throw new Error(`no checkpoints to test with: static/checkpoints is empty and ${REFERENCE} is missing`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'smallscope-browser-'));
+  copyFileSync(REFERENCE, join(dir, 'conv_attn.onnx'));
+  // A second checkpoint, so switching (a new ORT session in the same page) and Softmax discovery are tested.
+  if (existsSync(REFERENCE_PLAIN)) copyFileSync(REFERENCE_PLAIN, join(dir, 'conv_attn.plain.onnx'));
+  return { dir, temporary: true };
+}
+
+export { REPO };

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { readdirSync } from 'node:fs';
+import { scaleSequential } from 'd3-scale';
+import { interpolateViridis } from 'd3-scale-chromatic';
+import { rgb } from 'd3-color';
+import { tokenLabel } from '../../probes/text';
+import type { PageSnapshot } from '../../src/lib/inspect/page-snapshot';
+import { launch } from './chromium';
+import { checksumOf, openInspect, waitForRun } from './helpers';
+
+const baseUrl = inject('baseUrl');
+const names = readdirSync(inject('checkpointDir'))
+  .filter((f) => f.endsWith('.onnx'))
+  .sort();
+
+let browser: Browser;
+let page: Page;
+let first: PageSnapshot;
+
+beforeAll(async () => {
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  first = await openInspect(page, baseUrl, { ckpt: names[0] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const thumbs = () => page.locator('.thumb .heatmap');
+const big = () => page.locator('.selected .heatmap');
+const heads = (s: PageSnapshot) => Object.values(s.patterns).reduce((n, p) => n + p.length, 0);
+
+/** The canvas pixel of cell (q, k): the canvas has one pixel per cell, x = key, y = query. */
+async function pixel(heatmap: Locator, q: number, k: number): Promise<number[]> {
+  return heatmap
+    .locator('canvas')
+    .evaluate(
+      (c: HTMLCanvasElement, [q, k]) => Array.from(c.getContext('2d')!.getImageData(k, q, 1, 1).data),
+      [q, k],
+    );
+}
+
+describe('the inspect page', () => {
+  test('starts with the default paragraph and draws one heatmap per layer and head', async () => {
+    expect(first.ckpt).toBe(names[0]);
+    expect(first.text).toMatch(/^The quiet river bends around the old mill\./);
+    // One token per UTF-8 byte (a model with a learned positional embedding may cut the tail).
+    const bytes = Array.from(new TextEncoder().encode(first.text));
+    expect(first.tokens.length).toBeGreaterThan(0);
+    expect(first.tokens).toEqual(bytes.slice(0, first.tokens.length));
+    const body = (await (await fetch(`${baseUrl}/api/checkpoints`)).json()) as {
+      checkpoints: { name: string; attentionOutputs: string[] }[];
+    };
+    const outputs = body.checkpoints.find((c) => c.name === names[0])!.attentionOutputs;
+    expect(Object.values(first.outputs).sort()).toEqual([...outputs].sort());
+    for (const name of Object.keys(first.patterns)) expect(name).toMatch(/^blocks\.\d+\.attn\.hook_pattern$/);
+
+    await expect(thumbs().count()).resolves.toBe(heads(first));
+    const labels = await thumbs().evaluateAll((els) =>
+      els.map((e) => `L${e.dataset.layer} H${e.dataset.head}`),
+    );
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const t of await thumbs().all())
+      await expect(t.getAttribute('data-tokens')).resolves.toBe(String(first.tokens.length));
+  });
+
+  test('every drawn row is a distribution over keys up to the query (causal)', async () => {
+    for (const [name, perHead] of Object.entries(first.patterns)) {
+      perHead.forEach((rows, h) => {
+        rows.forEach((row, q) => {
+          const sum = row.reduce((a, b) => a + b, 0);
+          expect(Math.abs(sum - 1), `${name} head ${h} row ${q} sums to ${sum}`).toBeLessThan(1e-4);
+          const future = row.slice(q + 1).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          expect(future, `${name} head ${h} row ${q} attends to a later key`).toBeLessThan(1e-6);
+        });
+      });
+    }
+  });
+
+  test('the heatmaps draw the numbers the page reports (checksums)', async () => {
+    for (const t of await thumbs().all()) {
+      const [layer, head] = [
+        Number(await t.getAttribute('data-layer')),
+        Number(await t.getAttribute('data-head')),
+      ];
+      const rows = first.patterns[`blocks.${layer}.attn.hook_pattern`][head];
+      await expect(t.getAttribute('data-checksum')).resolves.toBe(checksumOf(rows));
+    }
+  });
+
+  test('a drawn cell has the colour of its weight on the viridis scale', async () => {
+    const heatmap = big();
+    const [layer, head] = [
+      Number(await heatmap.getAttribute('data-layer')),
+      Number(await heatmap.getAttribute('data-head')),
+    ];
+    const domain = (await heatmap.getAttribute('data-domain'))!.split(',').map(Number) as [number, number];
+    const scale = scaleSequential(interpolateViridis).domain(domain);
+    const rows = first.patterns[`blocks.${layer}.attn.hook_pattern`][head];
+    const T = rows.length;
+    // The strongest cell, the first and last diagonal cells, and a masked (zero) cell.
+    let best = { q: 0, k: 0, w: -1 };
+    rows.forEach((row, q) => row.forEach((w, k) => (w > best.w ? (best = { q, k, w }) : null)));
+    const cells = [best, { q: 0, k: 0 }, { q: T - 1, k: T - 1 }, { q: 0, k: T - 1 }];
+    for (const { q, k } of cells) {
+      const want = rgb(scale(new Float32Array([rows[q][k]])[0]));
+      const [r, g, b, a] = await pixel(heatmap, q, k);
+      const diff = Math.max(Math.abs(r - want.r), Math.abs(g - want.g), Math.abs(b - want.b));
+      expect(
+        diff,
+        `cell (${q}, ${k}) weight ${rows[q][k]}: drawn rgb(${r},${g},${b}), scale ${want}`,
+      ).toBeLessThanOrEqual(1);
+      expect(a).toBe(255);
+    }
+  });
+
+  test('hovering a cell shows its query token, key token and weight, and highlights them', async () => {
+    const heatmap = big();
+    const [layer, head] = [
+      Number(await heatmap.getAttribute('data-layer')),
+      Number(await heatmap.getAttribute('data-head')),
+    ];
+    const rows = first.patterns[`blocks.${layer}.attn.hook_pattern`][head];
+    const cell = Number(await heatmap.getAttribute('data-cell'));
+    const box = (await heatmap.locator('canvas').boundingBox())!;
+    const q = Math.min(rows.length - 1, 7);
+    const k = 3;
+    await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
+    await expect(heatmap.getAttribute('data-hover-query')).resolves.toBe(String(q));
+    await expect(heatmap.getAttribute('data-hover-key')).resolves.toBe(String(k));
+    const tip = (await heatmap.locator('.tooltip').textContent())!.replace(/\s+/g, ' ');
+    expect(tip).toContain(`query ${tokenLabel(first.tokens[q])} @${q}`);
+    expect(tip).toContain(`key ${tokenLabel(first.tokens[k])} @${k}`);
+    expect(tip).toContain(`weight ${rows[q][k].toFixed(4)}`);
+    await expect(heatmap.locator('.cursor rect').count()).resolves.toBe(3);
+    await page.mouse.move(0, 0);
+    await expect(heatmap.locator('.tooltip').count()).resolves.toBe(0);
+  });
+
+  test('the cursor moves with the arrow keys', async () => {
+    const svg = big().locator('svg');
+    await svg.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await expect(big().getAttribute('data-hover-query')).resolves.toBe('2');
+    await expect(big().getAttribute('data-hover-key')).resolves.toBe('1');
+    await page.keyboard.press('Tab');
+  });
+
+  test('typing new text recomputes every heatmap in the browser', async () => {
+    const text = 'abcdefgh abcdefgh';
+    const before = await thumbs().evaluateAll((els) => els.map((e) => e.dataset.checksum));
+    await page.locator('textarea').fill(text);
+    const next = await waitForRun(page, { text: 'abcdefgh abcdefgh' });
+    expect(next.tokens).toEqual(Array.from(new TextEncoder().encode(text)));
+    await expect(thumbs().count()).resolves.toBe(heads(first));
+    const after = await thumbs().evaluateAll((els) =>
+      els.map((e) => ({ tokens: e.dataset.tokens, checksum: e.dataset.checksum })),
+    );
+    for (const a of after) expect(a.tokens).toBe(String(text.length));
+    expect(after.map((a) => a.checksum)).not.toEqual(before);
+    for (const perHead of Object.values(next.patterns))
+      for (const rows of perHead) expect(rows.length).toBe(text.length);
+  });
+
+  test('the view state is in the URL: a reload shows the same text, head and numbers', async () => {
+    // Select the last head, so the URL carries a non-default layer/head when the model has more than one.
+    await page.locator('.thumb').last().click();
+    const selected = await page.locator('.selected').getAttribute('data-selected');
+    const url = new URL(page.url());
+    expect(url.searchParams.get('text')).toBe('abcdefgh abcdefgh');
+    expect(url.searchParams.get('ckpt')).toBe(names[0]);
+    expect(`L${url.searchParams.get('layer')} H${url.searchParams.get('head')}`).toBe(selected);
+    const before = await page.evaluate(() => window.__smallscope!);
+
+    await page.reload();
+    const after = await waitForRun(page, {});
+    await expect(page.locator('textarea').inputValue()).resolves.toBe('abcdefgh abcdefgh');
+    await expect(page.locator('.selected').getAttribute('data-selected')).resolves.toBe(selected);
+    expect(after.tokens).toEqual(before.tokens);
+    for (const [name, perHead] of Object.entries(before.patterns)) {
+      perHead.forEach((rows, h) =>
+        rows.forEach((row, q) =>
+          row.forEach((w, k) => expect(Math.abs(after.patterns[name][h][q][k] - w)).toBeLessThan(1e-6)),
+        ),
+      );
+    }
+  });
+
+  test('fast typing: runs never overlap and the last keystroke wins', async () => {
+    const box = page.locator('textarea');
+    await box.fill('ab');
+    await box.pressSequentially('cdefghijklmnop', { delay: 0 });
+    const done = await waitForRun(page, { text: 'abcdefghijklmnop' });
+    expect(done.tokens.length).toBe(16);
+    await expect(page.locator('.status').getAttribute('data-status')).resolves.toBe('ready');
+    await expect(thumbs().first().getAttribute('data-tokens')).resolves.toBe('16');
+  });
+
+  test.skipIf(names.length < 2)('choosing another checkpoint loads it and keeps the text', async () => {
+    const text = await page.locator('textarea').inputValue();
+    await page.locator('select').selectOption(names[1]);
+    const before = await page.evaluate(() => window.__smallscope!);
+    const other = await waitForRun(page, { ckpt: names[1] });
+    expect(other.text).toBe(text);
+    if (names[1] === 'conv_attn.plain.onnx' && names[0] === 'conv_attn.onnx') {
+      // The same PyTorch model, its attention found as a Softmax node instead of a graph output.
+      const name = 'blocks.0.attn.hook_pattern';
+      other.patterns[name][0].forEach((row, q) =>
+        row.forEach((w, k) => expect(Math.abs(w - before.patterns[name][0][q][k])).toBeLessThan(1e-5)),
+      );
+    }
+    expect(new URL(page.url()).searchParams.get('ckpt')).toBe(names[1]);
+    await expect(thumbs().count()).resolves.toBe(heads(other));
+  });
+
+  test('empty text asks for a character instead of failing', async () => {
+    await page.locator('textarea').fill('');
+    await expect(page.locator('.status').textContent()).resolves.toMatch(/at least one character/);
+  });
+});
