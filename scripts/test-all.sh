@@ -15,7 +15,7 @@ mkdir -p test-results
 npm run --silent check
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 npm run --silent build
-npm run --silent test:browser
+SMALLSCOPE_SKIP_BUILD=1 npm run --silent test:browser
 
 # One closing line for every suite together.
 node scripts/summarize-tests.js test-results/*.json
