@@ -16,6 +16,7 @@ import {
   type DetectorOptions,
   type Period,
 } from './scores/index';
+import { prefixMatching } from './scores/prefix-matching';
 
 /**
  * The per-head score table of `smallscope probe heads`: every score of scores/ for every layer and head,
@@ -34,6 +35,10 @@ export interface HeadRow {
   induction_clean: number | null;
   /** ARENA-compatible score: the whole diagonal at offset 1-n, first-copy entries included. */
   induction_arena: number | null;
+  /** Olsson prefix matching, reading (b): attention summed over every earlier copy's successor; null without a period. */
+  prefix_matching: number | null;
+  /** Olsson prefix matching, reading (c): only the most recent copy's successor. */
+  prefix_matching_recent: number | null;
   /** `mean_{i>=1} A[i, i-1]`. */
   previous_token: number;
   /** TransformerLens duplicate_token_head score (with the detector options). */
@@ -109,6 +114,10 @@ export function headScores(
         induction,
         induction_clean: induction,
         induction_arena: period ? mean((A) => arenaInductionScore(A, T, period.n)) : null,
+        prefix_matching: period ? mean((A) => prefixMatching(A, T, period.n, period.start).all_copies) : null,
+        prefix_matching_recent: period
+          ? mean((A) => prefixMatching(A, T, period.n, period.start).recent_copy)
+          : null,
         previous_token: mean((A) => previousTokenScore(A, T)),
         duplicate_token: detector.duplicate_token_head,
         detector,

@@ -10,7 +10,14 @@ export interface Runner {
   readonly outputNames: readonly string[];
   /** tokens: [batch][pos] ids, every row the same length. Returns the requested outputs by name. */
   run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>>;
-  /** Optional: run from embedding vectors instead of ids (graphs cut after the embedding lookup). */
-  runEmbeddings?(embeddings: Tensor, fetch: readonly string[]): Promise<Record<string, Tensor>>;
+  /**
+   * Optional: run from embedding vectors [batch, pos, d] instead of ids (graphs cut after the embedding lookup).
+   * `tokens` feeds what of the graph still reads the ids (usually only their shape, for a causal mask).
+   */
+  runEmbeddings?(
+    embeddings: Tensor,
+    fetch: readonly string[],
+    tokens?: number[][],
+  ): Promise<Record<string, Tensor>>;
   dispose?(): Promise<void>;
 }

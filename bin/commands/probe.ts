@@ -2,10 +2,15 @@ import { attentionPatterns, type Patterns } from '../../probes/attention';
 import { choosePeriod, headScores, type HeadRow } from '../../probes/heads';
 import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { checkVocab } from '../../probes/inputs/tokens';
+import { captureAlso, logitsOutput } from '../../probes/runner-capture';
+import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
+import { ovCopying } from '../../probes/scores/ov-circuits';
 import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
 import { BYTE_VOCAB, tokenLabel } from '../../probes/text';
 import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
+import { registerField } from './probe/field';
+import { registerFilters } from './probe/filters';
 import { tokensFromFlags, type InputFlags } from '../runtime/files';
 import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
 
@@ -64,6 +69,12 @@ export function register(program: Command): void {
         .choices(['mul', 'abs'])
         .default('mul'),
     )
+    .option('--icl-early <i>', 'ICL score: the early token, 1-based (default 50)', intArg('--icl-early', 2))
+    .option(
+      '--icl-late <i>',
+      'ICL score: the late token, 1-based (default 500, clipped to the context)',
+      intArg('--icl-late', 2),
+    )
     .option('--exclude-bos', 'detectors ignore attention to position 0')
     .option('--exclude-current-token', 'detectors ignore attention of a position to itself')
     .option('--json', 'print one JSON document: {"heads", "period", "notes", "tokens"}')
@@ -80,16 +91,34 @@ export function register(program: Command): void {
             ? { n: opts.repeatRandom, source: 'repeat-random', start: 0 }
             : null,
       );
-      const result = await attentionPatterns(session.runner, session.taps, tokens);
+      const positions = iclPositions(tokens[0].length, { early: opts.iclEarly, late: opts.iclLate });
+      notes.push(...positions.notes);
+      const logitsName = logitsOutput(session.model, session.vocab);
+      const capture = captureAlso(session.runner, logitsName ? [logitsName] : []);
+      const result = await attentionPatterns(capture.runner, session.taps, tokens);
       await session.runner.dispose?.();
       const heads = headScores(result.patterns, tokens, period, {
         errorMeasure: opts.errorMeasure,
         excludeBos: opts.excludeBos,
         excludeCurrentToken: opts.excludeCurrentToken,
       });
-      if (opts.json) print({ heads, period, notes, tokens, taps: tapList(result) });
-      else process.stdout.write(headsSummary(heads, period, notes, tokens));
+      const ov = ovCopying(session.model, result.taps);
+      const rows = heads.map((h) => {
+        const c =
+          ov[`blocks.${h.layer}.attn.hook_pattern`]?.[h.head] ??
+          ov[`blocks.${h.layer}.attn.hook_pattern`]?.[0];
+        return { ...h, copying_ov: c?.by_tap ?? null, copying_ov_note: c?.note ?? null };
+      });
+      let icl: IclScore | null = null;
+      if (!logitsName) notes.push('ICL: not measured, no logits output found');
+      else if ('early' in positions)
+        icl = iclScore(capture.last[logitsName], tokens, positions.early, positions.late);
+      if (opts.json) print({ heads: rows, icl, period, notes, tokens, taps: tapList(result) });
+      else process.stdout.write(headsSummary(rows, icl, period, notes, tokens));
     });
+
+  registerFilters(probe);
+  registerField(probe);
 }
 
 interface HeadsFlags extends InputFlags {
@@ -99,6 +128,8 @@ interface HeadsFlags extends InputFlags {
   errorMeasure: 'mul' | 'abs';
   excludeBos?: boolean;
   excludeCurrentToken?: boolean;
+  iclEarly?: number;
+  iclLate?: number;
   json?: boolean;
 }
 
@@ -160,7 +191,8 @@ function attentionSummary(path: string, tokens: number[][], result: Patterns): s
 }
 
 function headsSummary(
-  heads: HeadRow[],
+  heads: (HeadRow & { copying_ov: Record<string, number> | null })[],
+  icl: IclScore | null,
   period: { n: number; start: number; source: string } | null,
   notes: string[],
   tokens: number[][],
@@ -172,16 +204,26 @@ function headsSummary(
       : 'no period: induction not measured',
   );
   lines.push(...notes.map((n) => `note: ${n}`));
-  lines.push('head    induction  arena    prev-tok  dup-tok  TL-induction');
+  if (icl)
+    lines.push(
+      `ICL: L(${icl.late}) - L(${icl.early}) = ${fmt(icl.icl)} nats (paper prose sign: ${fmt(icl.icl_paper_prose)})`,
+    );
+  lines.push('head    induction  arena    prefix   prev-tok  dup-tok  TL-induction  OV copying');
   for (const h of heads) {
     lines.push(
       [
         h.name.padEnd(7),
         fmt(h.induction).padEnd(10),
         fmt(h.induction_arena).padEnd(8),
+        fmt(h.prefix_matching).padEnd(8),
         fmt(h.previous_token).padEnd(9),
         fmt(h.duplicate_token).padEnd(8),
-        fmt(h.detector.induction_head),
+        fmt(h.detector.induction_head).padEnd(13),
+        h.copying_ov
+          ? Object.entries(h.copying_ov)
+              .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+              .join(', ')
+          : '-',
       ].join(' '),
     );
   }

@@ -1,0 +1,94 @@
+import { findAttention } from '../../../probes/attention';
+import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
+import { parseObjective } from '../../../probes/field/objective';
+import { mulberry32 } from '../../../probes/inputs/prng';
+import { checkVocab } from '../../../probes/inputs/tokens';
+import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
+import { decodeModel } from '../../../probes/onnx/model';
+import { logitsOutput } from '../../../probes/runner-capture';
+import { type Command, intArg, numArg } from '../../cli';
+import { readModelFile, tokensFromFlags } from '../../runtime/files';
+import { createEmbeddingRunner } from '../../runtime/ort-embeddings';
+
+/** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
+export function registerField(probe: Command): void {
+  probe
+    .command('field')
+    .description(
+      'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (finite differences)',
+    )
+    .argument('<model>', 'ONNX model file')
+    .option('--text <text>', 'input text (byte tokens)')
+    .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
+    .option(
+      '--seq-len <n>',
+      'length of the random row used when no input is given',
+      intArg('--seq-len', 2),
+      64,
+    )
+    .option(
+      '--position <t>',
+      'output position (default: the middle, or the last for causal convs)',
+      intArg('--position', 0),
+    )
+    .option('--objective <o>', 'y_t: sum | logit:K | loss', 'sum')
+    .option('--eps <e>', 'finite-difference step', numArg('--eps'), 1e-2)
+    .option('--json', 'print one JSON document: {"position", "theoretical", "gradient", "erf", ...}')
+    .action(async (path: string, opts: FieldFlags) => {
+      const objective = parseObjective(opts.objective);
+      const model = decodeModel(readModelFile(path));
+      const cut = cutAtEmbedding(model);
+      const given = opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts)! : null;
+      const rand = mulberry32(0);
+      const tokens = given ?? [Array.from({ length: opts.seqLen }, () => Math.floor(rand() * cut.vocab))];
+      checkVocab(tokens, cut.vocab);
+      let attention = true;
+      try {
+        findAttention(model);
+      } catch {
+        attention = false;
+      }
+      const output = logitsOutput(model, cut.vocab) ?? model.outputs[0].name;
+      const runner = await createEmbeddingRunner(cut);
+      const result = await receptiveField(model, cut.table, runner, tokens, {
+        output,
+        position: opts.position,
+        objective,
+        eps: opts.eps,
+        attention,
+      });
+      await runner.dispose?.();
+      if (!given) result.notes.push(`no input given: one random row of ${opts.seqLen} tokens (seed 0)`);
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(fieldSummary(path, result));
+    });
+}
+
+interface FieldFlags {
+  text?: string;
+  tokensFile?: string;
+  seqLen: number;
+  position?: number;
+  objective: string;
+  eps: number;
+  json?: boolean;
+}
+
+function fieldSummary(path: string, r: FieldResult): string {
+  const th = r.theoretical;
+  const f = (x: number | null) => (x === null ? '-' : String(x));
+  const lines = [
+    `${path}: position ${r.position}, y = ${r.objective} of '${r.output}', ${r.rows} row(s), eps ${r.eps}`,
+    `theoretical (${th.convs} conv(s)): offsets ${th.back}..${th.forward}, radius ${th.radius}${th.sparse ? ', sparse' : ''}${th.note ? ` (${th.note})` : ''}`,
+    `gradient: ${r.perturbed} position(s) perturbed; nonzero at ${r.gradient.filter((g) => g !== 0).length}`,
+    `ERF${r.one_sided ? ' (one-sided)' : ''}: R50 ${f(r.erf.r50)}, R90 ${f(r.erf.r90)}, R95 ${f(r.erf.r95)}, R99 ${f(r.erf.r99)}, sigma ${r.erf.sigma.toFixed(3)}; R95/radius ${r.erf_trf_ratio === null ? '-' : r.erf_trf_ratio.toFixed(3)}`,
+  ];
+  const top = r.gradient
+    .map((g, s) => ({ s, g }))
+    .sort((a, b) => b.g - a.g)
+    .slice(0, 8)
+    .map(({ s, g }) => `${s - r.position >= 0 ? '+' : ''}${s - r.position}: ${g.toExponential(2)}`);
+  lines.push(`largest |d y / d e_s| by offset: ${top.join(', ')}`);
+  lines.push(...r.notes.map((n) => `note: ${n}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,132 @@
+import { UsageError } from '../errors';
+import { findConvs } from '../onnx/conv-nodes';
+import { constantTensor, type OnnxModel } from '../onnx/model';
+import type { Runner } from '../runner';
+import { summarizeErf, type ErfSummary } from './erf';
+import { gradientProfile } from './finite-difference';
+import { objectiveName, type Objective } from './objective';
+import { theoreticalField, type ConvLayerTaps, type TheoreticalField } from './theory';
+
+/**
+ * `smallscope probe field`: the receptive field of output position t (PROBE_DEFINITIONS §4).
+ *
+ * Theoretical: the support of the graph's 1-D convs taken as one stack in graph order, from their tap
+ * offsets (dilations, pads, dead = all-zero taps such as a masked future tap; sparse supports kept sparse).
+ * Attention can make every position reachable, so when the model has attention every position is perturbed;
+ * otherwise only t + support is, and every other position is reported as exactly 0 without running.
+ *
+ * Measured: g(s) = || d y_t / d e_s ||_2 by central finite differences on the model cut after its embedding,
+ * averaged over the input rows; summarised as an ERF (mass radii, moment sigma) and the ERF/TRF ratio
+ * R95 / radius.
+ */
+export interface FieldResult {
+  position: number;
+  theoretical: TheoreticalField & { convs: number; note: string | null };
+  gradient: number[];
+  erf: ErfSummary;
+  /** R95 / theoretical radius (null when either is missing or the radius is 0) */
+  erf_trf_ratio: number | null;
+  objective: string;
+  output: string;
+  eps: number;
+  rows: number;
+  /** how many positions were perturbed (the rest are exact zeros by construction) */
+  perturbed: number;
+  one_sided: boolean;
+  method: 'central finite differences through ONNX Runtime';
+  notes: string[];
+}
+
+export function convStack(model: OnnxModel): ConvLayerTaps[] {
+  return findConvs(model)
+    .filter((c) => c.taps !== null)
+    .map((c) => ({
+      kernel: c.kernel[0],
+      dilation: c.dilations[0],
+      padLeft: c.padsBegin[0],
+      deadTaps: c.taps!.filter((t) => t.zero).map((t) => t.tap),
+      stride: c.strides[0],
+    }));
+}
+
+export interface FieldOptions {
+  output: string;
+  position?: number;
+  objective: Objective;
+  eps: number;
+  /** the model has attention (its reach is the whole sequence, not the conv support) */
+  attention: boolean;
+  /** perturb every position even without attention (checks that the zeros outside the support are real) */
+  perturbAll?: boolean;
+  maxFloats?: number;
+}
+
+export async function receptiveField(
+  model: OnnxModel,
+  table: string,
+  runner: Runner,
+  tokens: number[][],
+  opts: FieldOptions,
+): Promise<FieldResult> {
+  const T = tokens[0].length;
+  const layers = convStack(model);
+  const theory = theoreticalField(layers);
+  const notes: string[] = [];
+  const t = opts.position ?? (theory.forward > 0 ? Math.floor(T / 2) : T - 1);
+  if (!Number.isInteger(t) || t < 0 || t >= T) {
+    throw new UsageError(`--position ${t} is outside the sequence: use 0..${T - 1}`);
+  }
+  if (opts.objective.kind === 'loss' && t + 1 >= T) {
+    throw new UsageError(
+      `--objective loss at position ${t} needs the next token: use a position below ${T - 1}`,
+    );
+  }
+  const emb = constantTensor(model, table)!;
+  const d = emb.dims[1];
+  const all = opts.attention || opts.perturbAll || layers.length === 0;
+  if (opts.attention)
+    notes.push('the model has attention: every position can be reached, so all are perturbed');
+  const positions = all
+    ? Array.from({ length: T }, (_, s) => s)
+    : theory.support.map((o) => t + o).filter((s) => s >= 0 && s < T);
+  const g = new Float64Array(T);
+  for (const row of tokens) {
+    const e = new Float32Array(T * d);
+    row.forEach((id, p) => e.set(emb.data.subarray(id * d, (id + 1) * d), p * d));
+    const gr = await gradientProfile(runner, e, row, d, {
+      output: opts.output,
+      position: t,
+      positions,
+      objective: opts.objective,
+      eps: opts.eps,
+      maxFloats: opts.maxFloats,
+    });
+    gr.forEach((v, s) => (g[s] += v / tokens.length));
+  }
+  let oneSided = true;
+  for (let s = t + 1; s < T; s++) if (g[s] !== 0) oneSided = false;
+  const erf = summarizeErf(g, t, oneSided);
+  return {
+    position: t,
+    theoretical: {
+      ...theory,
+      convs: layers.length,
+      note: opts.attention
+        ? 'support of the conv stack only; attention reaches the whole (causal) prefix'
+        : layers.length === 0
+          ? 'no convolution found'
+          : null,
+    },
+    gradient: Array.from(g),
+    erf,
+    erf_trf_ratio: erf.r95 !== null && theory.radius > 0 ? erf.r95 / theory.radius : null,
+    objective: objectiveName(opts.objective),
+    output: opts.output,
+    eps: opts.eps,
+    rows: tokens.length,
+    perturbed: positions.length,
+    one_sided: oneSided,
+    method: 'central finite differences through ONNX Runtime',
+    notes,
+  };
+}
