@@ -1,0 +1,30 @@
+import { MANIFEST_FORMAT, Manifest, type HistoryPoint } from '../../probes/manifest';
+import type { ArchSpec } from '../models/spec';
+import { convTapStats } from './stats';
+
+/** The manifest of a checkpoint, validated against the shared schema before it is written. */
+export function buildManifest(a: {
+  name: string;
+  arch: ArchSpec;
+  task: Record<string, unknown> & { name: string };
+  training: Manifest['training'];
+  step: number;
+  params: number;
+  history: HistoryPoint[];
+  weights: Record<string, Float32Array>;
+}): Manifest {
+  const raw = a.weights['blocks.0.conv.W'];
+  return Manifest.parse({
+    format: MANIFEST_FORMAT,
+    name: a.name,
+    arch: a.arch,
+    tokenizer: 'bytes',
+    task: a.task,
+    training: a.training,
+    step: a.step,
+    params: a.params,
+    history: a.history,
+    ...(raw ? { conv_raw_stats: { 'blocks.0.conv': convTapStats(raw, a.arch.kernel ?? 3) } } : {}),
+    created: new Date().toISOString(),
+  });
+}

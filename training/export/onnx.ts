@@ -1,0 +1,115 @@
+import { hookName, MANIFEST_KEY, type Manifest } from '../../probes/manifest';
+import { onnx } from '../../probes/onnx/gen/onnx.js';
+import { attentionLayers, headDim, type ArchSpec } from '../models/spec';
+import { DataType, GraphBuilder, valueInfo } from './graph';
+
+/**
+ * The trained model as a self-contained ONNX graph (opset 17), written node by node from the weights so that
+ * it reads like the model and foreign-model tools recognise its parts:
+ *
+ *   tokens [batch, pos] int64
+ *   -> Gather(W_E)                                    embedding
+ *   -> Transpose -> Conv(k=3, pads 1, tap t+1 = 0) -> Transpose      (conv-attn; a real Conv with its taps)
+ *   -> per layer: MatMul W_Q/W_K/W_V -> heads -> MatMul(Q, K^T) / sqrt(d_head)
+ *                 -> Where(key > query, -inf) -> Softmax      = blocks.{l}.attn.hook_pattern
+ *                 -> MatMul(pattern, V) -> concat heads
+ *   -> MatMul(W_U) + b_U                                       = logits [batch, pos, vocab]
+ *
+ * The causal mask is computed from the input's dynamic length, so one file serves any sequence length.
+ * The manifest (JSON) rides in metadata_props under MANIFEST_KEY.
+ */
+export const OPSET = 17;
+export const IR_VERSION = 8;
+
+export function buildOnnx(spec: ArchSpec, w: Record<string, Float32Array>, manifest: Manifest): Uint8Array {
+  const g = new GraphBuilder();
+  const D = spec.d_model;
+  const V = spec.vocab;
+  const H = spec.n_heads;
+  const dh = headDim(spec);
+  const outputs: onnx.IValueInfoProto[] = [valueInfo('logits', DataType.FLOAT, ['batch', 'pos', V])];
+
+  // Shared constants and the causal mask [query, key] from the dynamic length.
+  const T1 = g.node('Shape', ['tokens'], { start: 1, end: 2 }); // [1] = pos
+  const T = g.node('Squeeze', [T1]); // scalar pos
+  const idx = g.node('Range', [g.int64s('zero', [], [0]), T, g.int64s('one', [], [1])]); // [pos]
+  const queryIdx = g.node('Unsqueeze', [idx, g.int64s('axis1', [1], [1])]); // [pos, 1]
+  const keyIdx = g.node('Unsqueeze', [idx, g.int64s('axis0', [1], [0])]); // [1, pos]
+  const future = g.node('Greater', [keyIdx, queryIdx], {}, 'causal_future'); // [query, key], true where key > query
+  const negInf = g.floats('neg_inf', [], Float32Array.of(-Infinity));
+  const scale = g.floats('sqrt_d_head', [], Float32Array.of(Math.sqrt(dh)));
+  const headShape = g.int64s('head_shape', [4], [0, 0, H, dh]); // 0 = keep batch, pos
+  const modelShape = g.int64s('model_shape', [3], [0, 0, D]);
+
+  let x = g.node('Gather', [g.floats('embed.W_E', [V, D], w['embed.W_E']), 'tokens'], { axis: 0 }); // [batch, pos, d_model]
+  if (spec.pos_embed) {
+    const W_pos = g.floats('pos_embed.W_pos', [spec.max_seq, D], w['pos_embed.W_pos']);
+    const rows = g.node('Slice', [
+      W_pos,
+      g.int64s('pos_start', [1], [0]),
+      T1,
+      g.int64s('pos_axes', [1], [0]),
+    ]); // [pos, d_model]
+    x = g.node('Add', [x, rows]); // [batch, pos, d_model]
+  }
+  const embedded = x;
+
+  if (spec.kind === 'conv-attn') {
+    const k = spec.kernel ?? 3;
+    const raw = w['blocks.0.conv.W']; // tap-major [k, d_in, d_out]
+    // ONNX/PyTorch layout [d_out, d_in, k]; the future tap (k = 2) is written as zeros: the mask is applied
+    // here, and the raw values live on only in the manifest's conv_raw_stats.
+    const masked = new Float32Array(D * D * k);
+    for (let tap = 0; tap < k - 1; tap++)
+      for (let i = 0; i < D; i++)
+        for (let o = 0; o < D; o++) masked[(o * D + i) * k + tap] = raw[(tap * D + i) * D + o];
+    const chans = g.node('Transpose', [x], { perm: [0, 2, 1] }); // [batch, d_model, pos]
+    const conv = g.node(
+      'Conv',
+      [
+        chans,
+        g.floats('blocks.0.conv.weight', [D, D, k], masked),
+        g.floats('blocks.0.conv.bias', [D], w['blocks.0.conv.b']),
+      ],
+      { kernel_shape: [k], pads: [1, 1], strides: [1], dilations: [1], group: 1 },
+    ); // [batch, d_model, pos]
+    x = g.node('Transpose', [conv], { perm: [0, 2, 1] }, hookName.convOut(0)); // [batch, pos, d_model]
+    outputs.push(valueInfo(hookName.convOut(0), DataType.FLOAT, ['batch', 'pos', D]));
+    if (spec.residual) x = g.node('Add', [embedded, x]);
+  }
+
+  for (let l = 0; l < attentionLayers(spec); l++) {
+    const p = `blocks.${l}.attn`;
+    const proj = (m: string) =>
+      g.node('Reshape', [g.node('MatMul', [x, g.floats(`${p}.${m}`, [D, D], w[`${p}.${m}`])]), headShape]); // [batch, pos, head, d_head]
+    const q = g.node('Transpose', [proj('W_Q')], { perm: [0, 2, 1, 3] }); // [batch, head, query, d_head]
+    const kT = g.node('Transpose', [proj('W_K')], { perm: [0, 2, 3, 1] }); // [batch, head, d_head, key]
+    const v = g.node('Transpose', [proj('W_V')], { perm: [0, 2, 1, 3] }); // [batch, head, key, d_head]
+    const scores = g.node('Div', [g.node('MatMul', [q, kT]), scale]); // [batch, head, query, key]
+    const masked = g.node('Where', [future, negInf, scores]); // future keys -> -inf, so softmax gives exactly 0
+    const pattern = g.node('Softmax', [masked], { axis: -1 }, hookName.pattern(l)); // [batch, head, query, key]
+    outputs.push(valueInfo(hookName.pattern(l), DataType.FLOAT, ['batch', H, 'pos', 'pos']));
+    const z = g.node('Transpose', [g.node('MatMul', [pattern, v])], { perm: [0, 2, 1, 3] }); // [batch, query, head, d_head]
+    const out = g.node('Reshape', [z, modelShape]); // [batch, pos, d_model]: heads concatenated
+    x = spec.residual ? g.node('Add', [x, out]) : out;
+  }
+
+  const W_U = g.floats('unembed.W_U', [D, V], w['unembed.W_U']);
+  g.node('Add', [g.node('MatMul', [x, W_U]), g.floats('unembed.b_U', [V], w['unembed.b_U'])], {}, 'logits'); // [batch, pos, vocab]
+
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    producerName: 'smallscope',
+    producerVersion: String(manifest.format),
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: {
+      name: manifest.name,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [valueInfo('tokens', DataType.INT64, ['batch', 'pos'])],
+      output: outputs,
+    },
+    metadataProps: [{ key: MANIFEST_KEY, value: JSON.stringify(manifest) }],
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

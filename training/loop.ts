@@ -1,0 +1,218 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../probes/errors';
+import type { HistoryPoint } from '../probes/manifest';
+import { initBackend } from './backend';
+import { hasCheckpoint, loadState, METRICS_FILE, MODEL_FILE, saveState } from './checkpoint';
+import { writeFileAtomic } from './export/atomic';
+import { buildManifest } from './export/manifest';
+import { buildOnnx } from './export/onnx';
+import {
+  disposeParams,
+  initParams,
+  paramCount,
+  paramsFromValues,
+  paramValues,
+  type Params,
+} from './models/params';
+import type { ArchSpec } from './models/spec';
+import { AdamW, ADAMW_DEFAULTS } from './optim/adamw';
+import { cosineWithWarmup } from './optim/schedule';
+import { makeProgress } from './progress';
+import { Rng } from './random';
+import { evaluate, trainStep } from './step';
+import { loadTextTask, sampleWindows, validationBatches } from './tasks/text';
+
+/** Everything that defines a run; saved in the training state and (most of it) in the manifest. */
+export interface TrainConfig {
+  name: string;
+  arch: ArchSpec;
+  task: { name: 'text'; corpus?: string };
+  seed: number;
+  steps: number;
+  batch: number;
+  seqLen: number;
+  lr: number;
+  warmup: number;
+  weightDecay: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  /** Number of fixed validation batches per evaluation. */
+  valBatches: number;
+}
+
+export interface RunOptions {
+  out: string;
+  resume: boolean;
+  progress?: 'auto' | 'plain' | 'quiet';
+  /** Stop after this step (after its checkpoint, if one is due), as if killed there (tests of --resume). */
+  stopAfter?: number;
+}
+
+export interface TrainSummary {
+  checkpoint: string;
+  params: number;
+  steps: number;
+  batch: number;
+  seq_len: number;
+  samples_per_s: number;
+  loss: number;
+  val_loss: number;
+  val_acc: number;
+  backend: string;
+  mask_error: null;
+  sample_error: null;
+}
+
+/**
+ * Train (or resume) a run into `opts.out`: the data sampler, init and schedule are all seeded, so a run that
+ * is interrupted and resumed from its last checkpoint ends exactly where an uninterrupted one does.
+ */
+export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<TrainSummary> {
+  const backend = await initBackend();
+  mkdirSync(opts.out, { recursive: true });
+  const saved = opts.resume ? loadState<TrainConfig>(opts.out) : undefined;
+  if (opts.resume && !saved) throw new UsageError(`--resume: no checkpoint in ${opts.out} to resume from`);
+  if (!opts.resume && hasCheckpoint(opts.out)) {
+    throw new UsageError(
+      `${opts.out} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
+    );
+  }
+  // A resumed run keeps its model, data and optimiser settings; only its length and cadence may change.
+  const cfg: TrainConfig = saved
+    ? {
+        ...saved.config,
+        steps: cfgIn.steps,
+        evalEvery: cfgIn.evalEvery,
+        checkpointEvery: cfgIn.checkpointEvery,
+      }
+    : cfgIn;
+  const progress = makeProgress(opts.progress ?? 'auto');
+  const task = loadTextTask({ corpus: cfg.task.corpus, seed: cfg.seed, seqLen: cfg.seqLen });
+  const valSet = validationBatches(task.val, cfg.batch, cfg.seqLen, cfg.valBatches);
+
+  // Init draws from one stream, batches from another, so changing the model does not change the data order.
+  const dataRng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
+  let params: Params;
+  let history: HistoryPoint[] = [];
+  let step = 0;
+  if (saved) {
+    params = paramsFromValues(cfg.arch, saved.params);
+    dataRng.setState(saved.rng);
+    history = saved.history;
+    step = saved.step;
+    // Drop metric lines written after the checkpoint we resume from.
+    writeFileAtomic(path.join(opts.out, METRICS_FILE), history.map((h) => JSON.stringify(h) + '\n').join(''));
+  } else {
+    params = initParams(cfg.arch, new Rng(cfg.seed));
+  }
+  const opt = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: cfg.weightDecay });
+  if (saved) opt.restore(saved.step, saved.m, saved.v);
+  const nParams = paramCount(cfg.arch);
+
+  const checkpoint = async () => {
+    const weights = await paramValues(params);
+    const { m, v } = await opt.moments();
+    saveState(opts.out, { config: cfg, step, rng: dataRng.getState(), history, params: weights, m, v });
+    const manifest = buildManifest({
+      name: cfg.name,
+      arch: cfg.arch,
+      task: { ...task.describe },
+      training: {
+        seed: cfg.seed,
+        steps: cfg.steps,
+        batch: cfg.batch,
+        seq_len: cfg.seqLen,
+        lr: cfg.lr,
+        warmup: cfg.warmup,
+        weight_decay: cfg.weightDecay,
+        backend: backend.name,
+        optimizer: 'adamw',
+        schedule: 'cosine-with-warmup',
+      },
+      step,
+      params: nParams,
+      history,
+      weights,
+    });
+    writeFileAtomic(path.join(opts.out, MODEL_FILE), buildOnnx(cfg.arch, weights, manifest));
+  };
+
+  progress.start(cfg.steps, step);
+  let trainSeconds = 0;
+  let trainedSteps = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  let lastLoss = NaN;
+  let last = { loss: NaN, acc: NaN };
+  const sps = () => (trainSeconds > 0 ? (trainedSteps * cfg.batch) / trainSeconds : 0);
+  try {
+    while (step < cfg.steps) {
+      const lr = cosineWithWarmup(step, cfg.steps, cfg.lr, cfg.warmup);
+      const windows = sampleWindows(task.train, dataRng, cfg.batch, cfg.seqLen);
+      const t0 = performance.now();
+      lastLoss = trainStep(cfg.arch, params, opt, windows, cfg.seqLen, lr);
+      trainSeconds += (performance.now() - t0) / 1000;
+      trainedSteps++;
+      step++;
+      if (!Number.isFinite(lastLoss))
+        throw new Error(`the loss diverged (${lastLoss}) at step ${step}: lower --lr`);
+      lossSum += lastLoss;
+      lossCount++;
+      progress.update(step, { loss: lastLoss, lr, samplesPerS: sps() });
+
+      const final = step === cfg.steps;
+      if (step % cfg.evalEvery === 0 || final) {
+        last = evaluate(cfg.arch, params, valSet, cfg.seqLen);
+        const point: HistoryPoint = {
+          step,
+          loss: lossSum / lossCount,
+          lr,
+          val_loss: last.loss,
+          val_acc: last.acc,
+          samples_per_s: sps(),
+        };
+        lossSum = 0;
+        lossCount = 0;
+        history.push(point);
+        appendFileSync(path.join(opts.out, METRICS_FILE), JSON.stringify(point) + '\n');
+        progress.note(
+          `step ${step}: train loss ${point.loss!.toFixed(4)}, val loss ${last.loss.toFixed(4)}, val acc ${last.acc.toFixed(4)}`,
+        );
+      }
+      if (step % cfg.checkpointEvery === 0 || final) await checkpoint();
+      if (opts.stopAfter !== undefined && step >= opts.stopAfter && !final) return finish();
+    }
+    if (trainedSteps === 0) {
+      // Resumed at or past the target: evaluate so the summary reports the checkpoint's numbers.
+      last = evaluate(cfg.arch, params, valSet, cfg.seqLen);
+    }
+  } finally {
+    progress.stop();
+  }
+  return finish();
+
+  /** The summary, after releasing the model and optimizer tensors. */
+  function finish(): TrainSummary {
+    const summary = summaryBase();
+    opt.dispose();
+    disposeParams(params);
+    return summary;
+  }
+  function summaryBase(): TrainSummary {
+    return {
+      checkpoint: path.join(opts.out, MODEL_FILE),
+      params: nParams,
+      steps: step,
+      batch: cfg.batch,
+      seq_len: cfg.seqLen,
+      samples_per_s: sps(),
+      loss: lastLoss,
+      val_loss: last.loss,
+      val_acc: last.acc,
+      backend: backend.name,
+      mask_error: null,
+      sample_error: null,
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../probes/errors';
+import { decodeUtf8 } from '../../probes/text';
+import type { Rng } from '../random';
+import { CORPUS_GENERATOR, generateCorpus } from './corpus';
+
+/**
+ * The next-byte text task: a corpus of bytes split into training (first 90%) and held-out validation (last
+ * 10%) parts; batches are random windows of seq_len + 1 bytes (inputs are the first seq_len, targets the last
+ * seq_len). The corpus is either generated (see corpus.ts) or read from a UTF-8 file.
+ */
+export interface TextTask {
+  /** What goes into the manifest's `task`. */
+  describe: { name: 'text'; source: string; bytes: number; generator?: string; corpus_seed?: number };
+  train: Uint8Array;
+  val: Uint8Array;
+}
+
+export const VAL_FRACTION = 0.1;
+export const GENERATED_BYTES = 1_000_000;
+
+// Generating a megabyte takes a moment; a process that trains several runs (tests, sweeps) reuses it.
+const generated = new Map<number, Uint8Array>();
+
+export function loadTextTask(opts: { corpus?: string; seed: number; seqLen: number }): TextTask {
+  let bytes: Uint8Array;
+  let describe: TextTask['describe'];
+  if (opts.corpus) {
+    let raw: Uint8Array;
+    try {
+      raw = readFileSync(opts.corpus);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `cannot read --corpus ${opts.corpus}: ${code === 'ENOENT' ? 'no such file' : code}`,
+      );
+    }
+    decodeUtf8(raw, `--corpus ${opts.corpus}`); // refuse binary or Latin-1 files by name
+    bytes = raw;
+    describe = { name: 'text', source: opts.corpus, bytes: raw.length };
+  } else {
+    // The corpus seed is derived from the run seed, so `--seed` alone reproduces everything.
+    const corpusSeed = (opts.seed * 7919 + 17) >>> 0;
+    bytes =
+      generated.get(corpusSeed) ?? new TextEncoder().encode(generateCorpus(corpusSeed, GENERATED_BYTES));
+    generated.set(corpusSeed, bytes);
+    describe = {
+      name: 'text',
+      source: 'generated',
+      bytes: bytes.length,
+      generator: CORPUS_GENERATOR,
+      corpus_seed: corpusSeed,
+    };
+  }
+  const cut = Math.floor(bytes.length * (1 - VAL_FRACTION));
+  const train = bytes.subarray(0, cut);
+  const val = bytes.subarray(cut);
+  const need = opts.seqLen + 1;
+  if (val.length < need) {
+    const min = Math.ceil(need / VAL_FRACTION) + 1;
+    throw new UsageError(
+      `--corpus ${opts.corpus} is too short (${bytes.length} bytes) for --seq-len ${opts.seqLen}: give at least ${min} bytes or a shorter --seq-len`,
+    );
+  }
+  return { describe, train, val };
+}
+
+/** A batch of random training windows: int32 [batch, seq_len + 1], row-major. */
+export function sampleWindows(data: Uint8Array, rng: Rng, batch: number, seqLen: number): Int32Array {
+  const w = seqLen + 1;
+  const out = new Int32Array(batch * w);
+  for (let b = 0; b < batch; b++) {
+    const start = rng.int(data.length - w + 1);
+    for (let i = 0; i < w; i++) out[b * w + i] = data[start + i];
+  }
+  return out;
+}
+
+/**
+ * Fixed validation windows, evenly spaced over the held-out part, so every evaluation of a run (and of a
+ * resumed run) sees the same bytes. Returns up to `count` batches of int32 [batch, seq_len + 1].
+ */
+export function validationBatches(
+  data: Uint8Array,
+  batch: number,
+  seqLen: number,
+  count: number,
+): Int32Array[] {
+  const w = seqLen + 1;
+  const windows = Math.max(1, Math.min(batch * count, Math.floor(data.length / w)));
+  const stride = Math.max(1, Math.floor((data.length - w) / Math.max(1, windows - 1)));
+  const rows: Int32Array[] = [];
+  for (let k = 0; k < windows; k++) rows.push(Int32Array.from(data.subarray(k * stride, k * stride + w)));
+  const batches: Int32Array[] = [];
+  for (let i = 0; i < rows.length; i += batch) {
+    const chunk = rows.slice(i, i + batch);
+    const flat = new Int32Array(chunk.length * w);
+    chunk.forEach((r, j) => flat.set(r, j * w));
+    batches.push(flat);
+  }
+  return batches;
+}
