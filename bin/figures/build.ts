@@ -1,0 +1,113 @@
+import { UsageError } from '../../probes/errors';
+import { FIGURE_KINDS, type FigureKind } from '../../src/lib/figures/kinds';
+import type { FigureWidth } from '../../src/lib/figures/style';
+import {
+  DEFAULT_TEXT,
+  attentionProps,
+  compareProps,
+  convReport,
+  curvesProps,
+  describeText,
+  headsProps,
+  inductionProps,
+  openModel,
+  randomInput,
+  runPatterns,
+  filtersProps,
+  tapsProps,
+  type Input,
+  type Opened,
+} from './data';
+import { fieldData, fieldProps } from './field-data';
+
+/** One figure's props from a model file and the CLI's settings (shared by `figure`, `figures`, tests, bench). */
+
+export interface FigureRequest {
+  kind: string;
+  model: string;
+  compare?: string;
+  /** the input as given (--text / --tokens-file), or null for the kind's default */
+  tokens: number[][] | null;
+  text?: string;
+  layer?: number;
+  head?: number;
+  width?: FigureWidth;
+}
+
+export function checkKind(kind: string): FigureKind {
+  if (!(FIGURE_KINDS as readonly string[]).includes(kind))
+    throw new UsageError(`unknown figure kind '${kind}': choose one of ${FIGURE_KINDS.join(', ')}`);
+  return kind as FigureKind;
+}
+
+export function inputFor(kind: FigureKind, req: FigureRequest): Input {
+  if (req.tokens) {
+    const describe =
+      req.text !== undefined
+        ? describeText(req.text)
+        : `${req.tokens.length} row(s) of ${req.tokens[0].length} tokens from the tokens file`;
+    return { tokens: req.tokens, describe };
+  }
+  if (kind === 'induction') return randomInput();
+  return {
+    tokens: [Array.from(new TextEncoder().encode(DEFAULT_TEXT))],
+    describe: describeText(DEFAULT_TEXT),
+  };
+}
+
+/** Open (or reuse) models and compute the props of one figure. */
+export async function figureProps(
+  kind: FigureKind,
+  req: FigureRequest,
+  cache: Map<string, Opened> = new Map(),
+): Promise<Record<string, unknown> & { meta: Record<string, unknown> }> {
+  if (kind === 'compare' && !req.compare)
+    throw new UsageError('figure compare needs a second model: give --compare OTHER.onnx');
+  const open = async (p: string) => {
+    let m = cache.get(p);
+    if (!m) {
+      m = await openModel(p);
+      cache.set(p, m);
+    }
+    return m;
+  };
+  const m = await open(req.model);
+  const meta = { width: req.width };
+  const layer = req.layer ?? 0;
+  const head = req.head ?? 0;
+  const input = inputFor(kind, req);
+  switch (kind) {
+    case 'attention':
+      return attentionProps(m, await runPatterns(m, input), input, layer, head, meta);
+    case 'heads':
+      return headsProps(m, await runPatterns(m, input), input, meta);
+    case 'compare': {
+      const b = await open(req.compare!);
+      return compareProps(
+        m,
+        await runPatterns(m, input),
+        b,
+        await runPatterns(b, input),
+        input,
+        layer,
+        head,
+        meta,
+      );
+    }
+    case 'induction':
+      return inductionProps(m, await runPatterns(m, input), input, meta);
+    case 'filters':
+      return filtersProps(m, convReport(m), meta);
+    case 'taps':
+      return tapsProps(m, convReport(m), meta);
+    case 'field':
+      return fieldProps(m.label, await fieldData(m.session.model, req.tokens), meta);
+    case 'curves':
+      return curvesProps(req.model, m.session.model, m.label, meta);
+  }
+}
+
+export async function closeAll(cache: Map<string, Opened>): Promise<void> {
+  for (const m of cache.values()) await m.session.runner.dispose?.();
+  cache.clear();
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { render } from 'svelte/server';
+import type { FigureKind } from '../../src/lib/figures/kinds';
+import { fontFaceCss } from '../../src/lib/figures/style';
+import { ensureSvelteLoader } from './svelte-loader';
+
+/**
+ * Server-side rendering of the figure components: SVG by svelte/server's render() (hydration comments
+ * stripped), PNG by resvg with the vendored DejaVu fonts (resvg ignores @font-face and silently drops text it
+ * has no font for, so the font files are passed explicitly and system fonts are never consulted).
+ */
+
+const FONTS = new URL('../../static/fonts/', import.meta.url);
+export const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => new URL(f, FONTS).pathname);
+
+let registry: typeof import('../../src/lib/figures/registry') | null = null;
+async function components() {
+  ensureSvelteLoader();
+  registry ??= await import('../../src/lib/figures/registry');
+  return registry;
+}
+
+let fontCss: string | null = null;
+/** @font-face rules embedding the subset fonts (Latin-1 and the symbols the figures use) as data: URIs. */
+export function embeddedFontCss(): string {
+  const uri = (f: string) => `data:font/ttf;base64,${readFileSync(new URL(f, FONTS)).toString('base64')}`;
+  fontCss ??= fontFaceCss({ regular: uri('DejaVuSans-subset.ttf'), bold: uri('DejaVuSans-Bold-subset.ttf') });
+  return fontCss;
+}
+
+export interface RenderOptions {
+  /** embed the font (default true; snapshot tests leave it out to keep the files small) */
+  embedFont?: boolean;
+}
+
+/** One figure as a standalone SVG document. `props.meta` is the FigureMeta (fontCss is filled in here). */
+export async function renderSvg(
+  kind: FigureKind,
+  props: { meta: Record<string, unknown> } & Record<string, unknown>,
+  opts: RenderOptions = {},
+): Promise<string> {
+  const { FIGURES } = await components();
+  const meta = { ...props.meta, fontCss: opts.embedFont === false ? '' : embeddedFontCss() };
+  const { body } = render(FIGURES[kind], { props: { ...props, meta } });
+  const svg = body.replace(/<!--[\s\S]*?-->/g, '').trim();
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
+}
+
+export interface PngOptions {
+  /** zoom relative to 96 px per inch (CSS px); dpi / 96 */
+  scale?: number;
+}
+
+let resvg: typeof import('@resvg/resvg-js') | null = null;
+
+/** Rasterise an SVG with resvg and the vendored fonts. */
+export async function svgToPng(svg: string, opts: PngOptions = {}): Promise<Uint8Array> {
+  resvg ??= await import('@resvg/resvg-js');
+  const r = new resvg.Resvg(svg, {
+    fitTo: { mode: 'zoom', value: opts.scale ?? 2 },
+    background: '#ffffff',
+    imageRendering: 1,
+    font: {
+      loadSystemFonts: false,
+      fontFiles: FONT_FILES,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+    },
+  });
+  return r.render().asPng();
+}

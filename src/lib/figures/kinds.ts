@@ -1,0 +1,12 @@
+/** Figure kinds, in the order `smallscope figure` lists them (kept apart from the components: no .svelte here). */
+export const FIGURE_KINDS = [
+  'attention',
+  'heads',
+  'compare',
+  'induction',
+  'filters',
+  'taps',
+  'field',
+  'curves',
+] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
