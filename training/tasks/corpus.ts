@@ -14,7 +14,7 @@ import { Rng } from '../random';
  * Letter repeats are about half the bytes: they are the purest induction signal, and a one-layer model
  * (Conv-Attn) learns the head from them within a few thousand steps. Deterministic for a seed. Version tag goes into the manifest so a checkpoint names what it saw.
  */
-export const CORPUS_GENERATOR = 'smallscope-repeats-v2';
+export const CORPUS_GENERATOR = 'smallscope-repeats-v3';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz'.split('');
 const ONSETS = [
@@ -89,10 +89,19 @@ function story(rng: Rng): string {
   return sentences.join(' ');
 }
 
+// Separators between copies, as in the PyTorch reference's repeat data.
+const SEPARATORS = ' \n.,|-#;'.split('');
+
 function letterRepeats(rng: Rng): string {
-  const block = rng.sample(LETTERS, 6 + rng.int(21)).join(''); // 6..26 distinct letters
-  const sep = rng.next() < 0.5 ? '' : ' ';
-  return Array.from({ length: 2 + rng.int(2) }, () => block).join(sep);
+  // 16-31 random letters drawn WITH replacement: a block of distinct letters (a partial permutation) let the
+  // model lower its loss by ruling out letters already seen in the block, and it never found the induction head.
+  const block = Array.from({ length: 16 + rng.int(16) }, () => rng.pick(LETTERS)).join('');
+  const copies = [block];
+  for (let c = 1, n = 2 + rng.int(2); c < n; c++) {
+    const sep = Array.from({ length: 1 + rng.int(3) }, () => rng.pick(SEPARATORS)).join('');
+    copies.push(sep + block);
+  }
+  return copies.join('');
 }
 
 function phraseRepeats(rng: Rng): string {
