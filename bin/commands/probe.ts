@@ -6,7 +6,7 @@ import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
 import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
-import { BYTE_VOCAB, tokenLabel } from '../../probes/text';
+import { BYTE_VOCAB, encodeText, tokenLabel } from '../../probes/text';
 import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';
@@ -58,6 +58,10 @@ export function register(program: Command): void {
       intArg('--repeat-random'),
     )
     .option('--batch <b>', 'rows for --repeat-random', intArg('--batch'), 10)
+    .option(
+      '--alphabet <chars>',
+      'draw --repeat-random tokens from the UTF-8 bytes of these characters (e.g. abcdefghijklmnopqrstuvwxyz)',
+    )
     .option('--seed <s>', 'seed for --repeat-random', intArg('--seed', 0), 0)
     .option(
       '--period <n>',
@@ -124,6 +128,7 @@ export function register(program: Command): void {
 interface HeadsFlags extends InputFlags {
   batch: number;
   seed: number;
+  alphabet?: string;
   period?: number;
   errorMeasure: 'mul' | 'abs';
   excludeBos?: boolean;
@@ -139,6 +144,7 @@ function randomInput(session: ProbeSession, opts: HeadsFlags): number[][] {
     batch: opts.batch,
     vocab: session.vocab ?? BYTE_VOCAB,
     seed: opts.seed,
+    alphabet: opts.alphabet === undefined ? undefined : encodeText(opts.alphabet),
   });
 }
 

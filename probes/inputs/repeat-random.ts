@@ -17,6 +17,8 @@ export interface RepeatRandomOptions {
   vocab: number;
   low?: number;
   seed?: number;
+  /** Draw tokens from these ids instead of [low, vocab) (e.g. the bytes of the lowercase letters). */
+  alphabet?: number[];
   /** A token id to put in front of every row (ARENA's BOS layout), or none. */
   bos?: number | null;
 }
@@ -28,28 +30,33 @@ export function repeatedRandomTokens({
   low = 0,
   seed = 0,
   bos = null,
+  alphabet,
 }: RepeatRandomOptions): number[][] {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`the block length must be a positive integer, got ${n}`);
   if (!Number.isInteger(batch) || batch < 1)
     throw new UsageError(`the batch must be a positive integer, got ${batch}`);
-  const range = vocab - low;
-  if (range < 1) throw new UsageError(`no token ids in [${low}, ${vocab})`);
+  const ids = alphabet ? [...new Set(alphabet)] : null;
+  if (ids?.some((t) => !Number.isInteger(t) || t < 0 || t >= vocab))
+    throw new UsageError(`the alphabet has token ids outside the vocabulary [0, ${vocab})`);
+  const range = ids ? ids.length : vocab - low;
+  if (range < 1) throw new UsageError(ids ? 'the alphabet is empty' : `no token ids in [${low}, ${vocab})`);
+  const id = (i: number) => (ids ? ids[i] : low + i);
   const random = mulberry32(seed);
   const pick = (k: number) => Math.floor(random() * k);
   const rows: number[][] = [];
   for (let b = 0; b < batch; b++) {
     let block: number[];
     if (n <= range) {
-      // Partial Fisher-Yates: the first n entries of a shuffle of [low, vocab).
-      const pool = Array.from({ length: range }, (_, i) => low + i);
+      // Partial Fisher-Yates: the first n entries of a shuffle of the token ids.
+      const pool = Array.from({ length: range }, (_, i) => id(i));
       for (let i = 0; i < n; i++) {
         const j = i + pick(range - i);
         [pool[i], pool[j]] = [pool[j], pool[i]];
       }
       block = pool.slice(0, n);
     } else {
-      block = Array.from({ length: n }, () => low + pick(range));
+      block = Array.from({ length: n }, () => id(pick(range)));
     }
     rows.push([...(bos === null ? [] : [bos]), ...block, ...block]);
   }

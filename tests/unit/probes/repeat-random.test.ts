@@ -38,3 +38,23 @@ describe('repeated random tokens (--repeat-random N)', () => {
     expect(detectBatchPeriod([row])).toEqual({ n: 3, start: 1 });
   });
 });
+
+describe('repeated random tokens from an alphabet', () => {
+  it('draws every block from the given ids, without replacement when the alphabet is large enough', () => {
+    const letters = Array.from({ length: 26 }, (_, i) => 97 + i);
+    const rows = repeatedRandomTokens({ n: 20, batch: 16, vocab: 256, alphabet: letters, seed: 1 });
+    expect(rows).toHaveLength(16);
+    for (const r of rows) {
+      expect(r).toHaveLength(40);
+      expect(r.every((t) => t >= 97 && t <= 122)).toBe(true);
+      expect(new Set(r.slice(0, 20)).size).toBe(20);
+      expect(r.slice(20)).toEqual(r.slice(0, 20));
+    }
+  });
+
+  it('refuses alphabet ids outside the vocabulary', () => {
+    expect(() => repeatedRandomTokens({ n: 3, batch: 1, vocab: 64, alphabet: [97] })).toThrow(
+      /outside the vocabulary/,
+    );
+  });
+});
