@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 /**
@@ -23,6 +24,11 @@ function crossOriginIsolation(): Plugin {
 export default defineConfig({
   plugins: [crossOriginIsolation(), sveltekit()],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // onnxruntime-web/wasm's default ("bundle") build holds `new URL('ort-wasm-simd-threaded.wasm',
+  // import.meta.url)`, so Vite emitted an unused 14 MB copy of the wasm into _app/immutable/assets. The page
+  // loads the runtime from /ort/ (scripts/copy-ort-wasm.js sets wasmPaths there), so the client resolves
+  // ORT's export condition for the build that takes its glue and wasm from wasmPaths instead.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/figures/**/*.test.ts'],
     environment: 'node',

@@ -28,6 +28,24 @@ export interface CheckpointSummary {
   params: number;
   /** Attention the probes find (findAttention): its graph output or Softmax tensor name, in layer order. */
   attentionOutputs: string[];
+  /** Best head scores on the standard probe input (src/lib/standard-input.ts), computed by the server. */
+  scores: BestScores;
+  /** Training history from the manifest (empty for foreign files). */
+  history: { step: number; loss?: number; val_loss?: number; val_acc?: number }[];
   /** Why the file could not be read at all (not ONNX, truncated); the other fields are then empty. */
+  error?: string;
+}
+
+/** One head's score and where it is. */
+export interface HeadBest {
+  value: number;
+  layer: number;
+  head: number;
+}
+
+export interface BestScores {
+  induction: HeadBest | null;
+  previous_token: HeadBest | null;
+  /** Why no score could be computed (no attention found, the model did not run). */
   error?: string;
 }

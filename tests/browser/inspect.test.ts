@@ -123,6 +123,7 @@ describe('the inspect page', () => {
     ];
     const rows = first.patterns[`blocks.${layer}.attn.hook_pattern`][head];
     const cell = Number(await heatmap.getAttribute('data-cell'));
+    await heatmap.scrollIntoViewIfNeeded();
     const box = (await heatmap.locator('canvas').boundingBox())!;
     const q = Math.min(rows.length - 1, 7);
     const k = 3;

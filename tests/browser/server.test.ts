@@ -91,7 +91,7 @@ describe('the library', () => {
   test('the library page lists each checkpoint, linking to its inspect view', async () => {
     await page.goto(baseUrl);
     for (const name of names) {
-      const link = page.locator(`tr[data-checkpoint="${name}"] a`);
+      const link = page.locator(`tr[data-checkpoint="${name}"] th a`);
       await expect(link.textContent()).resolves.toBe(name);
       const href = await link.getAttribute('href');
       expect(new URL(href!, baseUrl).searchParams.get('ckpt')).toBe(name);

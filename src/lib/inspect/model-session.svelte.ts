@@ -4,18 +4,28 @@ import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
 import { latestOnly } from '$lib/runtime/latest';
 import { threadCount } from '$lib/runtime/ort';
 import { withTimeout } from '$lib/runtime/timeout';
+import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
+import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
+import { runScores, type RunScores } from './head-scores';
 
 /** The result of running one text through the model. */
 export interface AttentionRun {
   text: string;
   tokens: number[];
   maps: AttentionMap[];
+  /** [batch = 1, head, query, key] by canonical name, as the probes return them. */
+  patterns: Record<string, Tensor>;
+  /** Head scores of these tokens (probes/heads.ts). */
+  scores: RunScores;
   /** Wall time of session.run, ms. */
   ms: number;
   /** The text had more tokens than the model takes; the tail was cut. */
   truncated: boolean;
 }
+
+/** Longest input when the manifest does not say: T x T maps stay a few megabytes. */
+export const DEFAULT_MAX_TOKENS = 1024;
 
 /** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
 const CREATE_TIMEOUT_MS = 60_000;
@@ -29,6 +39,8 @@ export class ModelSession {
   status: 'loading' | 'ready' | 'error' = $state('loading');
   message = $state('');
   threads = threadCount();
+  /** Longest input: the manifest's positional embedding length, else DEFAULT_MAX_TOKENS. */
+  maxTokens = DEFAULT_MAX_TOKENS;
   #runner: WebRunner | null = null;
   #taps: AttentionTap[] = [];
   #closed = false;
@@ -39,7 +51,6 @@ export class ModelSession {
 
   constructor(
     readonly ckpt: string,
-    readonly maxTokens: number,
     onRun: (run: AttentionRun) => void,
   ) {
     this.#submit = latestOnly(
@@ -61,12 +72,13 @@ export class ModelSession {
   /** Fetch the model and create the session, then compute the text given meanwhile (if any). */
   async open(): Promise<void> {
     try {
-      const res = await fetch(`/api/checkpoints/${encodeURIComponent(this.ckpt)}`);
-      if (!res.ok) throw new Error(`could not fetch ${this.ckpt}: HTTP ${res.status}`);
+      const bytes = await loadCheckpointBytes(this.ckpt);
       // The same discovery as the command line: our checkpoints' hook_pattern outputs, else every Softmax
       // over a square score tensor, exposed as extra graph outputs so ORT can return it.
-      const found = findAttention(new Uint8Array(await res.arrayBuffer()));
+      const found = findAttention(bytes);
       this.#taps = found.taps;
+      const arch = found.model.manifest?.arch;
+      if (arch?.pos_embed) this.maxTokens = arch.max_seq;
       const runner = await withTimeout(
         createWebRunner(found.bytes),
         CREATE_TIMEOUT_MS,
@@ -107,6 +119,14 @@ export class ModelSession {
     this.#inflight = running.catch(() => {});
     const patterns = await running;
     const ms = performance.now() - t0;
-    return { text, tokens, maps: attentionMaps(patterns), ms, truncated: all.length > tokens.length };
+    return {
+      text,
+      tokens,
+      maps: attentionMaps(patterns),
+      patterns: patterns.patterns,
+      scores: runScores(patterns.patterns, tokens),
+      ms,
+      truncated: all.length > tokens.length,
+    };
   }
 }

@@ -1,12 +1,14 @@
 /**
  * The state that defines an inspect view lives in the URL (DESIGN.md, Front end): a link or a reload shows
- * the same checkpoint, text and selected head.
+ * the same checkpoint, text, selected head and zoom.
  */
 export interface InspectState {
   ckpt: string;
   text: string;
   layer: number;
   head: number;
+  /** CSS pixels per cell of the large heatmap; 0 = fit the width. */
+  zoom: number;
 }
 
 /** A paragraph whose first sentence repeats at the end, so an induction head has something to find. */
@@ -14,9 +16,10 @@ export const DEFAULT_TEXT =
   'The quiet river bends around the old mill. Children skip stones there each summer while their parents ' +
   'talk in the shade, and nobody remembers who built it. The quiet river bends around the old mill.';
 
-const index = (v: string | null): number => {
+/** A non-negative integer parameter, else the fallback. */
+export const index = (v: string | null, fallback = 0): number => {
   const n = Number(v);
-  return v !== null && Number.isInteger(n) && n >= 0 ? n : 0;
+  return v !== null && v !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
 };
 
 export function readState(params: URLSearchParams): InspectState {
@@ -26,6 +29,7 @@ export function readState(params: URLSearchParams): InspectState {
     text: params.get('text') ?? DEFAULT_TEXT,
     layer: index(params.get('layer')),
     head: index(params.get('head')),
+    zoom: Math.min(40, index(params.get('zoom'))),
   };
 }
 
@@ -35,5 +39,7 @@ export function stateUrl(url: URL, s: InspectState): URL {
   next.searchParams.set('text', s.text);
   next.searchParams.set('layer', String(s.layer));
   next.searchParams.set('head', String(s.head));
+  if (s.zoom > 0) next.searchParams.set('zoom', String(s.zoom));
+  else next.searchParams.delete('zoom');
   return next;
 }

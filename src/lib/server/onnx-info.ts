@@ -4,6 +4,7 @@ import { decodeModel, toInt, type OnnxModel } from '$probes/onnx/model';
 import { tapLabel } from '$lib/attention-label';
 import type { CheckpointSummary } from '$lib/checkpoint';
 import type { CheckpointFile } from './checkpoints';
+import { bestScores } from './head-scores';
 
 /** Values stored in the graph's initializers: the parameter count of a foreign export. */
 function initializerValues(model: OnnxModel): number {
@@ -30,7 +31,17 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
     model = decodeModel(new Uint8Array(await readFile(file.path)));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return { ...base, producer: '', manifest: null, params: 0, attentionOutputs: [], error: why };
+    const none = { induction: null, previous_token: null };
+    return {
+      ...base,
+      producer: '',
+      manifest: null,
+      params: 0,
+      attentionOutputs: [],
+      scores: none,
+      history: [],
+      error: why,
+    };
   }
   const m = model.manifest;
   return {
@@ -49,6 +60,13 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
     ...(model.manifestError ? { manifestError: model.manifestError } : {}),
     params: m ? m.params : initializerValues(model),
     attentionOutputs: attentionNames(model),
+    scores: await bestScores(model),
+    history: (m?.history ?? []).map(({ step, loss, val_loss, val_acc }) => ({
+      step,
+      loss,
+      val_loss,
+      val_acc,
+    })),
   };
 }
 

@@ -1,0 +1,36 @@
+/** A training run as the runs view shows it: its curve points and what it is. Shared by server and page. */
+export interface RunPoint {
+  step: number;
+  loss?: number;
+  val_loss?: number;
+  val_acc?: number;
+}
+
+export interface RunSummary {
+  /** Unique id: `run:FOLDER` for a run folder, `ckpt:NAME` for a checkpoint's manifest history. */
+  id: string;
+  name: string;
+  source: 'run folder (metrics.jsonl)' | 'checkpoint manifest';
+  /** Where it was read from (a folder or file path). */
+  path: string;
+  arch: string | null;
+  params: number | null;
+  points: RunPoint[];
+}
+
+export const METRICS = [
+  { key: 'loss', label: 'training loss' },
+  { key: 'val_loss', label: 'validation loss' },
+  { key: 'val_acc', label: 'validation accuracy' },
+] as const;
+export type MetricKey = (typeof METRICS)[number]['key'];
+
+/** The last point that has the metric, and the best value of it (lowest loss, highest accuracy). */
+export function finalAndBest(
+  points: RunPoint[],
+  key: MetricKey,
+): { final: number | null; best: number | null } {
+  const vals = points.map((p) => p[key]).filter((v): v is number => typeof v === 'number');
+  if (vals.length === 0) return { final: null, best: null };
+  return { final: vals[vals.length - 1], best: key === 'val_acc' ? Math.max(...vals) : Math.min(...vals) };
+}

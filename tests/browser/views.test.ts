@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { findAttention } from '../../probes/attention';
+import { filtersReport } from '../../probes/filters/conv-report';
+import { decodeModel } from '../../probes/onnx/model';
+import { readModelFile } from '../../bin/runtime/files';
+import { launch } from './chromium';
+import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
+import { classify, nodeHeads, onnxNames, standardTokens } from './node-probes';
+
+const baseUrl = inject('baseUrl');
+const dir = inject('checkpointDir');
+const names = onnxNames(dir);
+const kinds = classify(dir);
+const REFERENCE = '/work/shared/reference/pytorch/conv_attn/conv_attn.onnx';
+const bytes = (s: string) => Array.from(new TextEncoder().encode(s));
+
+let browser: Browser;
+let page: Page;
+beforeAll(async () => {
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const num = async (p: Promise<string | null>) => Number(await p);
+
+describe('the library', () => {
+  test('shows each checkpoint’s best induction and previous-token scores, as the probes compute them', async () => {
+    await page.goto(baseUrl);
+    for (const name of kinds.attention) {
+      const { heads } = await nodeHeads(join(dir, name), standardTokens(join(dir, name)), {
+        n: 20,
+        start: 0,
+      });
+      const best = (k: 'induction' | 'previous_token') => Math.max(...heads.map((h) => h[k] ?? -Infinity));
+      const row = page.locator(`tr[data-checkpoint="${name}"]`);
+      const ind = await num(row.locator('[data-score="induction"]').getAttribute('data-value'));
+      const prev = await num(row.locator('[data-score="previous_token"]').getAttribute('data-value'));
+      expect(Math.abs(ind - best('induction')), name).toBeLessThan(1e-6);
+      expect(Math.abs(prev - best('previous_token')), name).toBeLessThan(1e-6);
+    }
+  });
+
+  test('a dropped PyTorch export opens in the inspect view, run in the browser', async () => {
+    await page.goto(baseUrl);
+    await page.locator('input[type="file"]').setInputFiles(REFERENCE);
+    await page.waitForURL(/\/inspect\?ckpt=local%3Aconv_attn\.onnx/, { timeout: ORT_TIMEOUT_MS });
+    const run = await waitForRun(page, { ckpt: 'local:conv_attn.onnx' });
+    const { maps } = await nodeHeads(REFERENCE, [run.tokens]);
+    const drawn = run.patterns['blocks.0.attn.hook_pattern'][0].flat();
+    const want = maps.get('0:0')!;
+    expect(drawn.length).toBe(want.length);
+    expect(Math.max(...drawn.map((v, i) => Math.abs(v - want[i])))).toBeLessThan(1e-5);
+    // The bytes stay in this browser: a reload finds them again.
+    await page.reload();
+    await waitForRun(page, { ckpt: 'local:conv_attn.onnx' });
+  });
+});
+
+describe('the inspect view', () => {
+  const name = kinds.attention[0];
+
+  test('a repeated preset gets the probes’ induction and previous-token scores and the diagonal', async () => {
+    await page.goto(`${baseUrl}/inspect?ckpt=${name}`);
+    await waitForRun(page, {});
+    await page.locator('[data-preset="letters"]').click();
+    const text = await page.locator('textarea').inputValue();
+    const run = await waitForRun(page, { text });
+    const { heads } = await nodeHeads(join(dir, name), [run.tokens]);
+    const n = run.tokens.length / 2;
+    expect(heads[0].induction).not.toBeNull();
+    for (const h of heads) {
+      const thumb = page.locator(`.thumb[data-layer="${h.layer}"][data-head="${h.head}"]`);
+      expect(Math.abs((await num(thumb.getAttribute('data-induction'))) - h.induction!)).toBeLessThan(1e-6);
+      expect(
+        Math.abs((await num(thumb.getAttribute('data-previous-token'))) - h.previous_token),
+      ).toBeLessThan(1e-6);
+    }
+    await expect(page.locator('.selected .heatmap').getAttribute('data-diagonal')).resolves.toBe(
+      `${n},${1 - n}`,
+    );
+  });
+
+  test('the control text has no period, so no induction score and no diagonal', async () => {
+    await page.locator('[data-preset="control"]').click();
+    await waitForRun(page, { text: await page.locator('textarea').inputValue() });
+    await expect(page.locator('.thumb').first().getAttribute('data-induction')).resolves.toBe('');
+    await expect(page.locator('.selected .heatmap').getAttribute('data-diagonal')).resolves.toBeNull();
+  });
+
+  test('hover highlights the query and key tokens in the text; a click pins the cursor', async () => {
+    const heatmap = page.locator('.selected .heatmap');
+    const cell = await num(heatmap.getAttribute('data-cell'));
+    await heatmap.scrollIntoViewIfNeeded();
+    const box = (await heatmap.locator('canvas').boundingBox())!;
+    const at = (q: number, k: number) => [box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell] as const;
+    await page.mouse.move(...at(6, 2));
+    await expect(page.locator('.tok.query').getAttribute('data-pos')).resolves.toBe('6');
+    await expect(page.locator('.tok.key').getAttribute('data-pos')).resolves.toBe('2');
+    await page.mouse.click(...at(6, 2));
+    await expect(heatmap.getAttribute('data-pinned')).resolves.toBe('true');
+    await page.mouse.move(...at(9, 9));
+    await page.mouse.move(0, 0);
+    await expect(heatmap.getAttribute('data-hover-query')).resolves.toBe('6');
+    await page.keyboard.press('Escape'); // focus is on the heatmap after the click
+    await expect(heatmap.getAttribute('data-pinned')).resolves.toBeNull();
+  });
+
+  test('zoom enlarges the cells and the labels thin out when they shrink', async () => {
+    const heatmap = page.locator('.selected .heatmap');
+    const slider = page.locator('.zoom input[type="range"]');
+    await slider.fill('4');
+    await expect(heatmap.getAttribute('data-cell')).resolves.toBe('4');
+    const few = await heatmap.locator('text.tick').count();
+    await slider.fill('30');
+    await expect(heatmap.getAttribute('data-cell')).resolves.toBe('30');
+    expect(await heatmap.locator('text.tick').count()).toBeGreaterThan(few);
+    expect(new URL(page.url()).searchParams.get('zoom')).toBe('30');
+  });
+});
+
+describe('the compare view', () => {
+  const [a, b] = kinds.attention.length > 1 ? kinds.attention : [kinds.attention[0], kinds.attention[0]];
+  const text = 'xqzjwkvbpmxqzjwkvbpm';
+
+  test('runs both models on the same text, with per-head score bars equal to the probes’', async () => {
+    await page.goto(`${baseUrl}/compare?${new URLSearchParams({ a, b, text })}`);
+    await page.waitForSelector('.compare[data-ready]', { timeout: ORT_TIMEOUT_MS });
+    for (const [side, name] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      const { heads } = await nodeHeads(join(dir, name), [bytes(text)]);
+      for (const h of heads) {
+        const bar = (key: string) =>
+          page.locator(`.bars-${side} g[data-head="L${h.layer}H${h.head}"] rect[data-key="${key}"]`);
+        expect(
+          Math.abs((await num(bar('induction').getAttribute('data-value'))) - h.induction!),
+        ).toBeLessThan(1e-6);
+        expect(
+          Math.abs((await num(bar('previous_token').getAttribute('data-value'))) - h.previous_token),
+        ).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  test('hover is synchronised, and the difference map shows A − B at the cursor', async () => {
+    const left = page.locator('.side-a .heatmap');
+    const cell = await num(left.getAttribute('data-cell'));
+    await left.scrollIntoViewIfNeeded();
+    const box = (await left.locator('canvas').boundingBox())!;
+    const [q, k] = [15, 4];
+    await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
+    for (const side of ['.side-b', '.diff']) {
+      await expect(page.locator(`${side} .heatmap`).getAttribute('data-hover-query')).resolves.toBe(
+        String(q),
+      );
+      await expect(page.locator(`${side} .heatmap`).getAttribute('data-hover-key')).resolves.toBe(String(k));
+    }
+    const [ma, mb] = await Promise.all([
+      nodeHeads(join(dir, a), [bytes(text)]),
+      nodeHeads(join(dir, b), [bytes(text)]),
+    ]);
+    const T = text.length;
+    const want = ma.maps.get('0:0')![q * T + k] - mb.maps.get('0:0')![q * T + k];
+    const shown = await num(page.locator('.diff .heatmap').getAttribute('data-hover-weight'));
+    expect(Math.abs(shown - want)).toBeLessThan(1e-5);
+  });
+});
+
+describe('the filters view', () => {
+  test('the per-tap table is the probes’ tapStats of every conv', async () => {
+    const name = kinds.conv[0];
+    await page.goto(`${baseUrl}/filters?ckpt=${name}`);
+    await page.waitForSelector('.status[data-status="ready"]', { timeout: ORT_TIMEOUT_MS });
+    const model = decodeModel(readModelFile(join(dir, name)));
+    const { convs } = filtersReport(model, findAttention(model).taps);
+    for (const conv of convs) {
+      const section = page.locator(`section[data-conv="${conv.name}"]`);
+      for (const t of conv.taps) {
+        const row = section.locator(`table.taps`).first().locator(`tr[data-offset="${t.offset}"]`);
+        for (const key of ['max', 'min', 'q75', 'q90', 'mean', 'std', 'energy_share'] as const)
+          expect(
+            Math.abs((await num(row.locator(`[data-stat="${key}"]`).getAttribute('data-value'))) - t[key]),
+          ).toBeLessThan(1e-12);
+      }
+      // One heat map and one histogram per tap, each over out x in weights.
+      await expect(section.locator('.tap .heatmap').count()).resolves.toBe(conv.offsets.length);
+      const [out, inn] = conv.weight_dims;
+      await expect(section.locator('.histogram').first().getAttribute('data-count')).resolves.toBe(
+        String(out * inn),
+      );
+    }
+    await page.locator('input[type="radio"]').nth(1).check();
+    await expect(page.locator('.tap .heatmap').first().getAttribute('data-domain')).resolves.toMatch(/^-/);
+    expect(new URL(page.url()).searchParams.get('w')).toBe('signed');
+  });
+});
+
+describe('the receptive-field view', () => {
+  test('marks the theoretical support and draws a gradient profile with its ERF radii', async () => {
+    const name = kinds.conv[0];
+    const text = 'abcdefghabcdefgh';
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name, text, pos: '12' })}`);
+    await page.waitForSelector('.field', { timeout: 2 * ORT_TIMEOUT_MS });
+    const field = page.locator('.field');
+    await expect(field.getAttribute('data-position')).resolves.toBe('12');
+    const { convStack } = await import('../../probes/field/field-probe');
+    const { theoreticalField } = await import('../../probes/field/theory');
+    const th = theoreticalField(convStack(decodeModel(readModelFile(join(dir, name)))));
+    await expect(field.getAttribute('data-support')).resolves.toBe(th.support.join(','));
+    const bars = await field
+      .locator('rect.bar')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    expect(bars.length).toBe(text.length);
+    expect(bars.slice(13).every((g) => g === 0)).toBe(true); // causal: nothing after t
+    expect(bars[12]).toBeGreaterThan(0);
+  });
+});
+
+describe('the runs view', () => {
+  test('lists the run folders and manifest histories, with curves', async () => {
+    await page.goto(`${baseUrl}/runs`);
+    const rows = await page.locator('tr[data-run]').count();
+    const withHistory = names.filter(
+      (n) => (decodeModel(readModelFile(join(dir, n))).manifest?.history.length ?? 0) > 0,
+    );
+    expect(rows).toBeGreaterThanOrEqual(withHistory.length);
+    if (rows === 0) return;
+    await expect(page.locator('.chart').getAttribute('data-metric')).resolves.toBe('val_loss');
+    await page.locator('input[value="val_acc"]').check();
+    expect(new URL(page.url()).searchParams.get('metric')).toBe('val_acc');
+  });
+});
