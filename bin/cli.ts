@@ -25,14 +25,24 @@ export function strict(cmd: Command): Command {
   return cmd
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (str, write) => write(`smallscope: ${str.replace(/^error: /, '').trim()}\n`) });
+    .configureOutput({
+      // one line, even when commander adds its "(Did you mean ...?)" suggestion on a line of its own
+      outputError: (str, write) =>
+        write(
+          `smallscope: ${str
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
+    });
 }
 
 /** Parse a positive integer flag or throw a UsageError naming the flag. */
 export function intArg(flag: string, min = 1) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`${flag} must be an integer >= ${min}, got '${v}'`);
     return n;
   };
 }
