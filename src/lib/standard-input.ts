@@ -1,15 +1,20 @@
 import { repeatedRandomTokens } from '$probes/inputs/repeat-random';
-import { BYTE_VOCAB } from '$probes/text';
+import { BYTE_VOCAB, encodeText } from '$probes/text';
 
 /**
- * The standard probe input behind the library's head scores: the same batch as
- * `smallscope probe heads MODEL --repeat-random 20` (10 rows, seed 0, ids drawn from the model's vocabulary),
- * each row a random block of 20 tokens typed twice, so the induction score has period 20.
+ * The standard probe input behind the library's head scores, the demo's induction test: 16 rows, each a block
+ * of 20 distinct random lowercase letters typed twice (seed 0), so the induction score has period 20. Byte
+ * models were trained on text, where random bytes (most never seen in training) say little; a model with
+ * another vocabulary gets random ids from all of it. The CLI equivalent:
+ * `smallscope probe heads MODEL --repeat-random 20 --batch 16 --alphabet abcdefghijklmnopqrstuvwxyz`.
  */
-export const STANDARD_INPUT = { n: 20, batch: 10, seed: 0 } as const;
+export const STANDARD_INPUT = { n: 20, batch: 16, seed: 0 } as const;
+export const STANDARD_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 
 export function standardTokens(vocab: number | null): number[][] {
-  return repeatedRandomTokens({ ...STANDARD_INPUT, vocab: vocab ?? BYTE_VOCAB });
+  const v = vocab ?? BYTE_VOCAB;
+  const alphabet = v === BYTE_VOCAB ? encodeText(STANDARD_ALPHABET) : undefined;
+  return repeatedRandomTokens({ ...STANDARD_INPUT, vocab: v, alphabet });
 }
 
-export const STANDARD_INPUT_LABEL = `repeated random tokens: ${STANDARD_INPUT.batch} rows of a ${STANDARD_INPUT.n}-token block typed twice (seed ${STANDARD_INPUT.seed})`;
+export const STANDARD_INPUT_LABEL = `${STANDARD_INPUT.batch} rows of a block of ${STANDARD_INPUT.n} random lowercase letters typed twice (seed ${STANDARD_INPUT.seed}; random token ids for a non-byte vocabulary)`;

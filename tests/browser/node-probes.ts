@@ -34,13 +34,19 @@ export async function nodeHeads(
   }
 }
 
-/** The library's standard input (src/lib/standard-input.ts): `probe heads --repeat-random 20`. */
+/**
+ * The library's standard input (src/lib/standard-input.ts), as the CLI builds it with
+ * `probe heads --repeat-random 20 --batch 16 --alphabet abcdefghijklmnopqrstuvwxyz` for a byte model.
+ */
 export function standardTokens(path: string): number[][] {
+  const vocab = vocabSize(decodeModel(readModelFile(path))) ?? 256;
+  const letters = Array.from({ length: 26 }, (_, i) => 97 + i);
   return repeatedRandomTokens({
     n: 20,
-    batch: 10,
+    batch: 16,
     seed: 0,
-    vocab: vocabSize(decodeModel(readModelFile(path))) ?? 256,
+    vocab,
+    alphabet: vocab === 256 ? letters : undefined,
   });
 }
 
