@@ -81,7 +81,11 @@ function softmaxTaps(model: OnnxModel): Omit<AttentionDiscovery, 'model' | 'byte
   for (const node of model.nodes) {
     if (node.opType !== 'Softmax' || (node.domain && node.domain !== 'ai.onnx')) continue;
     const tensor = node.output[0];
-    const nodeName = node.name || tensor;
+    const nodeName = node.name || tensor || '(unnamed)';
+    if (!tensor) {
+      rejected.push({ node: nodeName, tensor: '', reason: 'the Softmax has no output' });
+      continue;
+    }
     // Softmax's default axis changed in opset 13 (1 -> -1); before that, axis=k also meant "flatten to 2-D
     // at k", which only equals a per-row softmax when k is the last axis.
     const axis = (attr(node, 'axis') as number | undefined) ?? (model.opset >= 13 ? -1 : 1);
@@ -119,18 +123,35 @@ function staticReason(dims: (number | string | null)[] | null, axis: number): st
 }
 
 function aliasesOf(model: OnnxModel, tensor: string, outputNames: Set<string>): string[] {
+  // Consumers of each tensor's first input, indexed once: a linear walk even for graphs of many Softmaxes.
+  let index = passThroughIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const node of model.nodes) {
+      if (!PASS_THROUGH.has(node.opType) || node.output[0] === undefined) continue;
+      const list = index.get(node.input[0]) ?? [];
+      list.push(node.output[0]);
+      index.set(node.input[0], list);
+    }
+    passThroughIndex.set(model, index);
+  }
   const aliases: string[] = [];
+  const seen = new Set([tensor]);
   let frontier = [tensor];
   for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
     const next: string[] = [];
-    for (const node of model.nodes) {
-      if (PASS_THROUGH.has(node.opType) && frontier.includes(node.input[0])) next.push(node.output[0]);
-    }
+    for (const t of frontier)
+      for (const out of index.get(t) ?? []) {
+        if (seen.has(out)) continue; // a cycle (ONNX forbids them, a file may still hold one)
+        seen.add(out);
+        next.push(out);
+      }
     aliases.push(...next.filter((n) => outputNames.has(n)));
     frontier = next;
   }
   return aliases;
 }
+const passThroughIndex = new WeakMap<OnnxModel, Map<string, string[]>>();
 
 export interface Patterns {
   /** [batch, head, query, key] by canonical name, in layer order. */

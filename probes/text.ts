@@ -15,6 +15,21 @@ export function encodeText(text: string): number[] {
   return Array.from(encoder.encode(text));
 }
 
+/**
+ * Text from the command line (--text): Node decodes argv as UTF-8 and turns invalid bytes (a Latin-1 file
+ * passed as `--text "$(cat f)"`) into U+FFFD, which would be fed to the model as the bytes EF BF BD. Refuse
+ * it by name instead. Control characters are bytes the models were trained on: they are kept, and shown
+ * escaped (tokenLabel) wherever tokens are printed.
+ */
+export function argText(text: string, flag = '--text'): string {
+  if (text.includes('\uFFFD')) {
+    throw new UsageError(
+      `${flag} is not valid UTF-8 (it holds U+FFFD, the replacement for undecodable bytes); convert the text to UTF-8, or pass token ids with --tokens-file`,
+    );
+  }
+  return text;
+}
+
 /** Decode raw file bytes as UTF-8, refusing invalid sequences (a binary file, Latin-1 text) by name. */
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../probes/errors';
 import type { HistoryPoint } from '../probes/manifest';
 import { initBackend } from './backend';
-import { hasCheckpoint, loadState, METRICS_FILE, MODEL_FILE, saveState } from './checkpoint';
+import { hasCheckpoint, METRICS_FILE, MODEL_FILE, recoverCheckpoint, saveCheckpoint } from './checkpoint';
 import { writeFileAtomic } from './export/atomic';
 import { buildManifest } from './export/manifest';
 import { buildOnnx } from './export/onnx';
@@ -71,13 +71,15 @@ export interface TrainSummary {
 export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<TrainSummary> {
   const backend = await initBackend();
   mkdirSync(opts.out, { recursive: true });
-  const saved = opts.resume ? loadState<TrainConfig>(opts.out) : undefined;
-  if (opts.resume && !saved) throw new UsageError(`--resume: no checkpoint in ${opts.out} to resume from`);
   if (!opts.resume && hasCheckpoint(opts.out)) {
     throw new UsageError(
       `${opts.out} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
     );
   }
+  // Leftovers of a killed run (temp files, a state whose model never landed) are cleared either way.
+  const found = recoverCheckpoint<TrainConfig>(opts.out, opts.resume);
+  const saved = found?.state;
+  if (opts.resume && !saved) throw new UsageError(`--resume: no checkpoint in ${opts.out} to resume from`);
   // A resumed run keeps its model, data and optimiser settings; only its length and cadence may change.
   const cfg: TrainConfig = saved
     ? {
@@ -101,11 +103,15 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
     dataRng.setState(saved.rng);
     history = saved.history;
     step = saved.step;
-    // Drop metric lines written after the checkpoint we resume from.
-    writeFileAtomic(path.join(opts.out, METRICS_FILE), history.map((h) => JSON.stringify(h) + '\n').join(''));
   } else {
     params = initParams(cfg.arch, new Rng(cfg.seed));
   }
+  // Metric lines are rewritten from the checkpoint's history: lines written after it (or by a fresh run
+  // killed before its first checkpoint) are dropped, and so is a half-written last line.
+  writeFileAtomic(path.join(opts.out, METRICS_FILE), history.map((h) => JSON.stringify(h) + '\n').join(''));
+  // Restored from the checkpoint, so the first evaluation after a resume averages the same steps.
+  let lossSum = saved?.lossAcc?.sum ?? 0;
+  let lossCount = saved?.lossAcc?.count ?? 0;
   const opt = new AdamW(params, { ...ADAMW_DEFAULTS, weightDecay: cfg.weightDecay });
   if (saved) opt.restore(saved.step, saved.m, saved.v);
   const nParams = paramCount(cfg.arch);
@@ -113,7 +119,16 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
   const checkpoint = async () => {
     const weights = await paramValues(params);
     const { m, v } = await opt.moments();
-    saveState(opts.out, { config: cfg, step, rng: dataRng.getState(), history, params: weights, m, v });
+    const state = {
+      config: cfg,
+      step,
+      rng: dataRng.getState(),
+      history,
+      params: weights,
+      m,
+      v,
+      lossAcc: { sum: lossSum, count: lossCount },
+    };
     const manifest = buildManifest({
       name: cfg.name,
       arch: cfg.arch,
@@ -135,14 +150,15 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
       history,
       weights,
     });
-    writeFileAtomic(path.join(opts.out, MODEL_FILE), buildOnnx(cfg.arch, weights, manifest));
+    saveCheckpoint(opts.out, state, buildOnnx(cfg.arch, weights, manifest));
   };
 
+  // A model.onnx that is not the one saved with the state (a write interrupted in an older version, or
+  // replaced by hand) is exported again from the state before training goes on.
+  if (found && !found.modelMatches) await checkpoint();
   progress.start(cfg.steps, step);
   let trainSeconds = 0;
   let trainedSteps = 0;
-  let lossSum = 0;
-  let lossCount = 0;
   let lastLoss = NaN;
   let last = { loss: NaN, acc: NaN };
   const sps = () => (trainSeconds > 0 ? (trainedSteps * cfg.batch) / trainSeconds : 0);

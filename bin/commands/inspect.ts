@@ -2,9 +2,9 @@ import { attentionPatterns, findAttention, type AttentionDiscovery } from '../..
 import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
 import { UsageError } from '../../probes/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
-import { decodeModel, type OnnxModel, type ValueInfo } from '../../probes/onnx/model';
+import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
 import { Command } from '../cli';
-import { readModelFile } from '../runtime/files';
+import { openModelFile } from '../runtime/files';
 import { createNodeRunner } from '../runtime/ort-node';
 
 /**
@@ -29,18 +29,29 @@ export function register(program: Command): void {
 
 type Report = Awaited<ReturnType<typeof inspect>>;
 
-async function inspect(path: string) {
-  const model = decodeModel(readModelFile(path));
+/** `smallscope inspect` as a library function: the report for a model file (attention confirmed by a run). */
+export async function inspect(path: string) {
+  return inspectModel(openModelFile(path), { file: path, run: true });
+}
+
+/**
+ * The report for a decoded model. With `run: false` nothing reaches ONNX Runtime: the static part only
+ * (graph, manifest, embedding, attention found in the graph, convs), which is what the fuzz tests drive.
+ */
+export async function inspectModel(
+  model: OnnxModel,
+  { file = '', run = true }: { file?: string; run?: boolean } = {},
+) {
   const embedding = findEmbedding(model);
   const notFound: string[] = [];
   if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
   if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
-  const attention = await inspectAttention(model);
+  const attention = await inspectAttention(model, run);
   if (attention.found.length === 0) notFound.push(attention.error ?? 'no attention');
   const convs = findConvs(model);
   if (convs.length === 0) notFound.push('no Conv nodes');
   return {
-    file: path,
+    file,
     producer: model.producer,
     ir_version: model.irVersion,
     opset: model.opset,
@@ -87,7 +98,7 @@ function conv(c: ConvInfo) {
 }
 
 /** Attention found in the graph, confirmed by running a few tokens (square over the sequence, per head). */
-async function inspectAttention(model: OnnxModel) {
+async function inspectAttention(model: OnnxModel, run: boolean) {
   let discovery: AttentionDiscovery;
   try {
     discovery = findAttention(model);
@@ -104,6 +115,7 @@ async function inspectAttention(model: OnnxModel) {
     heads: null as number | null,
   }));
   const rejected = discovery.rejected.map((r) => ({ ...r }));
+  if (!run) return { found, rejected, checked: false, error: null };
   try {
     const seqDim = model.inputs[0]?.dims?.[1];
     const T = typeof seqDim === 'number' ? seqDim : 8;

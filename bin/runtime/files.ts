@@ -1,18 +1,28 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { UsageError } from '../../probes/errors';
+import { decodeModel, type OnnxModel } from '../../probes/onnx/model';
 import { parseTokenBatch, textBatch } from '../../probes/inputs/tokens';
-import { decodeUtf8 } from '../../probes/text';
+import { argText, decodeUtf8 } from '../../probes/text';
 
 /** Reading what the user names on the command line, with one-line errors that name the file. */
 
+/** Largest file read whole: 1 GiB (smallscope's models are kilobytes; Node cannot hold a 2 GiB+ Buffer). */
+export const MAX_FILE_BYTES = 2 ** 30;
+
 export function readBytes(path: string, what: string): Uint8Array {
-  let isFile = false;
+  let info;
   try {
-    isFile = statSync(path).isFile();
+    info = statSync(path);
   } catch {
     throw new UsageError(`${what} '${path}' does not exist`);
   }
-  if (!isFile) throw new UsageError(`${what} '${path}' is not a file`);
+  if (!info.isFile()) throw new UsageError(`${what} '${path}' is not a file`);
+  if (info.size > MAX_FILE_BYTES) {
+    throw new UsageError(
+      `${what} '${path}' is ${info.size} bytes, more than the ${MAX_FILE_BYTES} smallscope reads`,
+    );
+  }
   const buf = readFileSync(path);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -21,6 +31,35 @@ export function readModelFile(path: string): Uint8Array {
   const bytes = readBytes(path, 'model file');
   if (bytes.length === 0) throw new UsageError(`model file '${path}' is empty`);
   return bytes;
+}
+
+/**
+ * Read and decode a model file. External data is allowed only inside the model's folder: the decoder refuses
+ * absolute paths and `..` (probes/onnx/validate.ts); here symlinks are resolved too, so a link in the folder
+ * pointing elsewhere is refused as well.
+ */
+export function openModelFile(path: string): OnnxModel {
+  const dir = dirname(path);
+  const model = decodeModel(readModelFile(path), { externalDataDir: dir });
+  if (model.externalData.length > 0) {
+    const realDir = realpathSync(dir);
+    for (const ref of model.externalData) {
+      let real: string;
+      try {
+        real = realpathSync(join(dir, ref.location));
+      } catch {
+        throw new UsageError(
+          `tensor '${ref.tensor}' refers to external data '${ref.location}', which does not exist`,
+        );
+      }
+      if (!real.startsWith(realDir + sep)) {
+        throw new UsageError(
+          `tensor '${ref.tensor}' refers to external data '${ref.location}', which resolves outside the model's folder: refused`,
+        );
+      }
+    }
+  }
+  return model;
 }
 
 export interface InputFlags {
@@ -40,7 +79,7 @@ export function tokensFromFlags(opts: InputFlags, allowRepeatRandom = false): nu
     opts.repeatRandom !== undefined && '--repeat-random',
   ].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give only one of ${given.join(', ')}`);
-  if (opts.text !== undefined) return textBatch(opts.text);
+  if (opts.text !== undefined) return textBatch(argText(opts.text));
   if (opts.tokensFile !== undefined) {
     const what = `tokens file '${opts.tokensFile}'`;
     return parseTokenBatch(decodeUtf8(readBytes(opts.tokensFile, 'tokens file'), what), what);

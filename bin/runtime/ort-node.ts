@@ -11,6 +11,9 @@ import type { Tensor } from '../../probes/tensor';
  * fusions on, the runtime may compute a different (fused) graph than the one whose tensors we read. The models
  * are tiny, so the speed given up does not matter.
  */
+/** Longest sequence run when the model sets no bound: a 4096 x 4096 float map is 64 MB per head. */
+export const MAX_SEQ = 4096;
+
 export interface NodeRunnerOptions {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   intraOpNumThreads?: number;
@@ -26,6 +29,14 @@ export async function createNodeRunner(
     throw new UsageError(
       `this model has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(', ')}); ` +
         'smallscope feeds models with a single token-id input',
+    );
+  }
+  if (model.externalData.length > 0) {
+    // ORT resolves external data of a model given as bytes against the working directory, not the model's
+    // folder: never hand it such a model.
+    throw new UsageError(
+      `tensor '${model.externalData[0].tensor}' is stored in external data ('${model.externalData[0].location}'), ` +
+        'which smallscope does not run: save the model as one self-contained .onnx file',
     );
   }
   const input = model.inputs[0];
@@ -59,7 +70,12 @@ export async function createNodeRunner(
       }
       if (maxSeq !== null && seq > maxSeq) {
         throw new UsageError(
-          `the sequence has ${seq} tokens; this model's positional embedding covers ${maxSeq}`,
+          `the sequence has ${seq} tokens; this model's positional embedding covers ${maxSeq}: shorten the input (smallscope never cuts it silently)`,
+        );
+      }
+      if (seq > MAX_SEQ) {
+        throw new UsageError(
+          `the sequence has ${seq} tokens; smallscope runs at most ${MAX_SEQ} (every attention map is tokens x tokens): shorten the input`,
         );
       }
       if (typeof batchDim === 'number' && batch !== batchDim) {

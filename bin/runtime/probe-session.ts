@@ -1,7 +1,7 @@
 import { findAttention, type AttentionDiscovery } from '../../probes/attention';
 import { vocabSize } from '../../probes/onnx/embedding';
 import type { Runner } from '../../probes/runner';
-import { readModelFile } from './files';
+import { openModelFile } from './files';
 import { createNodeRunner } from './ort-node';
 
 /** A model opened for probing: decoded, its attention found and exposed, and a runner over the result. */
@@ -12,7 +12,7 @@ export interface ProbeSession extends AttentionDiscovery {
 }
 
 export async function openProbeSession(path: string): Promise<ProbeSession> {
-  const discovery = findAttention(readModelFile(path));
+  const discovery = findAttention(openModelFile(path));
   const runner = await createNodeRunner(discovery.model, discovery.bytes);
   return { ...discovery, runner, vocab: vocabSize(discovery.model) };
 }

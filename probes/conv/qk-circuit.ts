@@ -46,15 +46,22 @@ export function factoredRatio(
   k: number,
 ): { trace: number; eig_ratio: number } {
   const small = matmul(b, a, k, n, k);
-  const { re, im } = eigenvalues(small, k);
+  let trace = 0;
+  for (let i = 0; i < k; i++) trace += small[i * k + i];
+  let eig: ReturnType<typeof eigenvalues>;
+  try {
+    eig = eigenvalues(small, k);
+  } catch {
+    // QR did not converge (extreme magnitudes from corrupt weights): the score is undefined, not a crash.
+    return { trace, eig_ratio: NaN };
+  }
+  const { re, im } = eig;
   let sum = 0;
   let abs = 0;
   for (let i = 0; i < k; i++) {
     sum += re[i];
     abs += Math.hypot(re[i], im[i]);
   }
-  let trace = 0;
-  for (let i = 0; i < k; i++) trace += small[i * k + i];
   return { trace, eig_ratio: abs > 0 ? sum / abs : NaN };
 }
 

@@ -13,6 +13,11 @@ export interface Eigenvalues {
 /** a: row-major n x n; not modified. */
 export function eigenvalues(a: ArrayLike<number>, n: number): Eigenvalues {
   if (a.length !== n * n) throw new Error(`eigenvalues: expected ${n * n} entries, got ${a.length}`);
+  // NaN or infinite entries (a corrupt or diverged model) have no eigenvalues to find: say NaN, do not iterate.
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]))
+      return { re: new Float64Array(n).fill(NaN), im: new Float64Array(n).fill(NaN) };
+  }
   const m: Float64Array[] = Array.from({ length: n }, (_, i) =>
     Float64Array.from({ length: n }, (_, j) => a[i * n + j]),
   );

@@ -85,13 +85,20 @@ export function attentionWeights(
 
 function findScoresMatMul(g: GraphIndex, name: string): GraphNode | null {
   let frontier = [name];
+  // `seen` keeps the walk linear: without it, nodes with many inputs (Sum) fan out exponentially with depth.
+  const seen = new Set(frontier);
   for (let depth = 0; depth < 8 && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const t of frontier) {
       const n = g.producer.get(t);
       if (!n) continue;
       if (n.opType === 'MatMul' && n.input.every((i) => !isConstant(g, i))) return n;
-      if (ELEMENTWISE.has(n.opType)) next.push(...n.input.filter((i) => i && !isConstant(g, i)));
+      if (!ELEMENTWISE.has(n.opType)) continue;
+      for (const i of n.input) {
+        if (!i || seen.has(i) || isConstant(g, i)) continue;
+        seen.add(i);
+        next.push(i);
+      }
     }
     frontier = next;
   }

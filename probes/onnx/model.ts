@@ -2,8 +2,10 @@ import { onnx } from './gen/onnx.js';
 import { UsageError } from '../errors';
 import { MANIFEST_KEY, parseManifest, type Manifest } from '../manifest';
 import { tensorData, toInt } from './tensor-data';
+import { validateModel, type ExternalRef, type ValidateOptions } from './validate';
 
 export { toInt };
+export type { ValidateOptions };
 
 /**
  * A decoded ONNX model as the probes see it: the graph's real inputs (initializers excluded), its outputs with
@@ -51,6 +53,8 @@ export interface OnnxModel {
   manifest: Manifest | null;
   /** Why a present manifest could not be read (the model itself is still usable). */
   manifestError: string | null;
+  /** External-data references inside the model's folder (only when decodeModel was given that folder). */
+  externalData: ExternalRef[];
 }
 
 const ELEM_TYPES: Record<number, string> = {
@@ -84,19 +88,26 @@ function valueInfo(v: onnx.IValueInfoProto): ValueInfo {
   };
 }
 
-/** Decode model bytes; anything that is not an ONNX model with a graph is a UsageError naming the problem. */
-export function decodeModel(bytes: Uint8Array): OnnxModel {
+/**
+ * Decode model bytes; anything that is not an ONNX model with a graph is a UsageError naming the problem, and
+ * so is a model that fails the checks of validate.ts (absurd dims, raw_data not matching them, external data
+ * outside `opts.externalDataDir`, which when absent means no external data at all, as in the browser).
+ */
+export function decodeModel(bytes: Uint8Array, opts: ValidateOptions = {}): OnnxModel {
   let proto: onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(bytes);
-  } catch {
-    throw new UsageError('not an ONNX model (protobuf decode failed)');
+  } catch (e) {
+    // protobufjs throws on a truncated or mis-typed field; deep nesting ends in a stack overflow RangeError.
+    const why = /call stack|max depth/.test((e as Error)?.message ?? '') ? ': messages nested too deep' : '';
+    throw new UsageError(`not an ONNX model (protobuf decode failed${why})`);
   }
   const graph = proto.graph;
   // Many byte strings decode as some protobuf message; a model without a graph and nodes is not one we can use.
   if (!graph || !graph.node || graph.node.length === 0) {
     throw new UsageError('not an ONNX model (no graph with nodes in the file)');
   }
+  const externalData = validateModel(proto, opts);
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t] as const));
   const opsetEntry = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   let manifest: Manifest | null = null;
@@ -130,6 +141,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
     initializers,
     manifest,
     manifestError,
+    externalData,
   };
 }
 
@@ -140,16 +152,27 @@ export function constantTensor(
 ): { dims: number[]; data: Float32Array } | null {
   const init = model.initializers.get(name);
   if (init) return tensorData(init);
-  for (const node of model.nodes) {
-    if (node.opType === 'Constant' && node.output[0] === name) {
-      const value = node.attribute.find((a) => a.name === 'value' && a.t);
-      if (value?.t) return tensorData(value.t);
-      const list = attr(node, 'value_floats') ?? attr(node, 'value_ints');
-      if (Array.isArray(list)) return { dims: [list.length], data: Float32Array.from(list) };
-      return null;
-    }
-  }
+  const node = constantNodes(model).get(name);
+  if (!node) return null;
+  const value = node.attribute.find((a) => a.name === 'value' && a.t);
+  if (value?.t) return tensorData(value.t);
+  const list = attr(node, 'value_floats') ?? attr(node, 'value_ints');
+  if (Array.isArray(list)) return { dims: [list.length], data: Float32Array.from(list) };
   return null;
+}
+
+/** Constant nodes by output name, built once per model: lookups stay linear in the graph's size. */
+const constantIndex = new WeakMap<OnnxModel, Map<string, GraphNode>>();
+function constantNodes(model: OnnxModel): Map<string, GraphNode> {
+  let index = constantIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const node of model.nodes) {
+      if (node.opType === 'Constant' && !index.has(node.output[0])) index.set(node.output[0], node);
+    }
+    constantIndex.set(model, index);
+  }
+  return index;
 }
 
 /** An attribute of a node as a plain value (int, float, ints, string), or undefined when absent. */
@@ -174,10 +197,15 @@ export function attr(node: GraphNode, name: string): number | number[] | string 
 
 /** Static dims of any named value (graph input, output or value_info), or null when the file does not say. */
 export function staticDims(model: OnnxModel, name: string): Dim[] | null {
-  for (const list of [model.valueInfo, model.outputs, model.inputs]) {
-    const v = list.find((x) => x.name === name);
-    if (v) return v.dims;
+  let index = dimsIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const list of [model.valueInfo, model.outputs, model.inputs])
+      for (const v of list) if (!index.has(v.name)) index.set(v.name, v.dims);
+    dimsIndex.set(model, index);
   }
+  if (index.has(name)) return index.get(name)!;
   const init = model.initializers.get(name);
   return init ? (init.dims ?? []).map(toInt) : null;
 }
+const dimsIndex = new WeakMap<OnnxModel, Map<string, Dim[] | null>>();

@@ -1,5 +1,6 @@
 import { onnx } from './gen/onnx.js';
 import { UsageError } from '../errors';
+import { checkedDims } from './validate';
 
 /**
  * The values of a TensorProto as float32, whichever way the exporter stored them. PyTorch writes rawData
@@ -8,22 +9,40 @@ import { UsageError } from '../errors';
  * requirement, explicit little-endian) rather than by wrapping its buffer in a Float32Array.
  */
 export function tensorData(t: onnx.ITensorProto): { dims: number[]; data: Float32Array } {
-  const dims = (t.dims ?? []).map(toInt);
-  const n = dims.reduce((a, b) => a * b, 1);
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+  // Dims are checked (integers >= 0, a bounded element count) before the output buffer is allocated.
+  const { dims, n } = checkedDims(t);
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0) {
     throw new UsageError(
       `tensor '${t.name}' is stored in an external data file, which smallscope does not read`,
     );
   }
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
-  const out = new Float32Array(n);
   const T = onnx.TensorProto.DataType;
+  const known = new Set<number>([
+    T.FLOAT,
+    T.DOUBLE,
+    T.FLOAT16,
+    T.BFLOAT16,
+    T.INT64,
+    T.INT32,
+    T.INT16,
+    T.INT8,
+    T.UINT16,
+    T.UINT8,
+    T.BOOL,
+  ]);
+  if (!known.has(t.dataType ?? 0)) {
+    throw new UsageError(
+      `tensor '${t.name}' has element type ${t.dataType}, which smallscope cannot read as numbers`,
+    );
+  }
   const need = (bytesPer: number) => {
     if (view && view.byteLength !== n * bytesPer) {
       throw new UsageError(`tensor '${t.name}' has ${view.byteLength} raw bytes, expected ${n * bytesPer}`);
     }
   };
+  const out = new Float32Array(n);
   switch (t.dataType) {
     case T.FLOAT:
       need(4);

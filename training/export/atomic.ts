@@ -47,7 +47,8 @@ export function writeFileAtomic(file: string, data: Uint8Array | string, io: Ato
   syncDir(path.dirname(file));
 }
 
-function syncDir(dir: string): void {
+/** fsync a folder, so renames in it survive a crash (a no-op where the file system refuses). */
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

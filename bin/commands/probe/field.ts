@@ -4,10 +4,9 @@ import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
 import { checkVocab } from '../../../probes/inputs/tokens';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
-import { decodeModel } from '../../../probes/onnx/model';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
-import { readModelFile, tokensFromFlags } from '../../runtime/files';
+import { openModelFile, tokensFromFlags } from '../../runtime/files';
 import { createEmbeddingRunner } from '../../runtime/ort-embeddings';
 
 /** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
@@ -36,7 +35,7 @@ export function registerField(probe: Command): void {
     .option('--json', 'print one JSON document: {"position", "theoretical", "gradient", "erf", ...}')
     .action(async (path: string, opts: FieldFlags) => {
       const objective = parseObjective(opts.objective);
-      const model = decodeModel(readModelFile(path));
+      const model = openModelFile(path);
       const cut = cutAtEmbedding(model);
       const given = opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts)! : null;
       const rand = mulberry32(0);

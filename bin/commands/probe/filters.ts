@@ -1,8 +1,7 @@
 import { findAttention, type AttentionTap } from '../../../probes/attention';
 import { filtersReport, type ConvReport } from '../../../probes/filters/conv-report';
-import { decodeModel } from '../../../probes/onnx/model';
 import type { Command } from '../../cli';
-import { readModelFile } from '../../runtime/files';
+import { openModelFile } from '../../runtime/files';
 
 /** `smallscope probe filters`: smeared-key statistics S0-S7 of every 1-D conv (weights only, no run). */
 export function registerFilters(probe: Command): void {
@@ -14,7 +13,7 @@ export function registerFilters(probe: Command): void {
     .argument('<model>', 'ONNX model file')
     .option('--json', 'print one JSON document: {"convs": [{"name", "taps", ...}]}')
     .action((path: string, opts: { json?: boolean }) => {
-      const model = decodeModel(readModelFile(path));
+      const model = openModelFile(path);
       let taps: AttentionTap[] = [];
       try {
         taps = findAttention(model).taps;

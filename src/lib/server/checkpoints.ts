@@ -38,7 +38,9 @@ export async function listCheckpointFiles(): Promise<CheckpointFile[]> {
       continue;
     }
     for (const name of names.sort()) {
-      if (!CHECKPOINT_NAME_RE.test(name) || seen.has(name)) continue;
+      // Dot files (a writer's `.model.onnx.tmp-*` never matches anyway) are not listed, as findCheckpoint
+      // refuses them.
+      if (!CHECKPOINT_NAME_RE.test(name) || name.startsWith('.') || seen.has(name)) continue;
       const file = await resolveInside(dir, name);
       if (file) seen.set(name, file);
     }

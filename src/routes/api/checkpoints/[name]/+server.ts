@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { error } from '@sveltejs/kit';
 import { findCheckpoint } from '$lib/server/checkpoints';
+import { parseRange } from '$lib/server/range';
 import type { RequestHandler } from './$types';
 
 /**
@@ -24,6 +25,24 @@ export const GET: RequestHandler = async ({ params, request }) => {
     'last-modified': file.modified.toUTCString(),
   };
   if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-  const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>;
-  return new Response(body, { headers: { ...headers, 'content-length': String(file.bytes) } });
+  const range = parseRange(request.headers.get('range'), file.bytes);
+  if (range.kind === 'invalid') {
+    return new Response(`unsatisfiable or malformed Range for a ${file.bytes}-byte file`, {
+      status: 416,
+      headers: { 'content-range': `bytes */${file.bytes}`, 'content-type': 'text/plain' },
+    });
+  }
+  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, file.bytes - 1];
+  const stream = createReadStream(file.path, file.bytes > 0 ? { start, end } : {});
+  const body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  const length = file.bytes > 0 ? end - start + 1 : 0;
+  return new Response(body, {
+    status: range.kind === 'partial' ? 206 : 200,
+    headers: {
+      ...headers,
+      'accept-ranges': 'bytes',
+      'content-length': String(length),
+      ...(range.kind === 'partial' ? { 'content-range': `bytes ${start}-${end}/${file.bytes}` } : {}),
+    },
+  });
 };
