@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sveltekit } from '@sveltejs/kit/vite';
+import { compile } from 'svelte/compiler';
 import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
 
@@ -21,8 +24,34 @@ function crossOriginIsolation(): Plugin {
   };
 }
 
+/**
+ * `./X.figure-server.js` next to `X.svelte` is that component compiled for the server (generate: 'server', as
+ * the CLI's bin/figures/svelte-hooks.mjs compiles it), with its `./Y.svelte` imports pointing at the same
+ * kind of module. The page's figure downloads render these with svelte/server's render(), in the browser, so
+ * the SVG they save is the very string `smallscope figure` writes for the same props (src/lib/figures/svg.ts).
+ */
+function figureServerComponents(): Plugin {
+  const SUFFIX = '.figure-server.js';
+  return {
+    name: 'smallscope-figure-server-components',
+    enforce: 'pre',
+    resolveId(id, importer) {
+      if (!id.endsWith(SUFFIX) || !importer) return null;
+      return path.resolve(path.dirname(importer.split('?')[0]), id);
+    },
+    load(id) {
+      if (!id.endsWith(SUFFIX)) return null;
+      const filename = `${id.slice(0, -SUFFIX.length)}.svelte`;
+      this.addWatchFile(filename);
+      const source = readFileSync(filename, 'utf8');
+      const { js } = compile(source, { filename, generate: 'server', dev: false });
+      return js.code.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.svelte(['"])/g, `$1${SUFFIX}$2`);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [crossOriginIsolation(), sveltekit()],
+  plugins: [crossOriginIsolation(), figureServerComponents(), sveltekit()],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   // onnxruntime-web/wasm's default ("bundle") build holds `new URL('ort-wasm-simd-threaded.wasm',
   // import.meta.url)`, so Vite emitted an unused 14 MB copy of the wasm into _app/immutable/assets. The page

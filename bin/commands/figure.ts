@@ -17,6 +17,7 @@ interface FigureFlags extends InputFlags {
   compare?: string;
   layer?: number;
   head?: number;
+  position?: number;
   width: 'single' | 'double';
   scale?: number;
   dpi?: number;
@@ -55,6 +56,7 @@ export function register(program: Command): void {
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .option('--layer <l>', 'attention layer (attention, compare)', intArg('--layer', 0))
     .option('--head <h>', 'attention head (attention, compare)', intArg('--head', 0))
+    .option('--position <t>', 'output position (field; default the last)', intArg('--position', 0))
     .addOption(new Option('--width <w>', 'column width').choices(['single', 'double']))
     .option('--scale <n>', 'PNG zoom over 96 dpi (default 2)', numArg('--scale'))
     .option('--dpi <d>', 'PNG resolution in dots per inch (instead of --scale)', numArg('--dpi'))
@@ -78,6 +80,7 @@ export function register(program: Command): void {
             text: o.text,
             layer: o.layer,
             head: o.head,
+            position: o.position,
             width: o.width,
           },
           cache,
@@ -102,7 +105,7 @@ export function register(program: Command): void {
     .option('--dpi <d>', 'PNG resolution in dots per inch (instead of --scale)', numArg('--dpi'))
     .option('--no-png', 'write only SVG')
     .requiredOption('--out <dir>', 'output folder (created if its parent exists)')
-    .action(async (model: string, o: Omit<FigureFlags, 'layer' | 'head'> & { png: boolean }) => {
+    .action(async (model: string, o: Omit<FigureFlags, 'layer' | 'head' | 'position'> & { png: boolean }) => {
       const scale = scaleOf(o);
       const given = o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o) : null;
       const written = await writeReport({

@@ -18,6 +18,7 @@ import {
   type Input,
   type Opened,
 } from './data';
+import { fieldInput } from '../../src/lib/figures/props';
 import { fieldData, fieldProps } from './field-data';
 
 /** One figure's props from a model file and the CLI's settings (shared by `figure`, `figures`, tests, bench). */
@@ -31,6 +32,8 @@ export interface FigureRequest {
   text?: string;
   layer?: number;
   head?: number;
+  /** the output position of the field figure (default: the probe's, the last position) */
+  position?: number;
   width?: FigureWidth;
 }
 
@@ -100,8 +103,10 @@ export async function figureProps(
       return filtersProps(m, convReport(m), meta);
     case 'taps':
       return tapsProps(m, convReport(m), meta);
-    case 'field':
-      return fieldProps(m.label, await fieldData(m.session.model, req.tokens), meta);
+    case 'field': {
+      const f = await fieldData(m.session.model, req.tokens, req.position);
+      return fieldProps(m.label, { result: f.result, describe: fieldInput(req.text, f.describe) }, meta);
+    }
     case 'curves':
       return curvesProps(req.model, m.session.model, m.label, meta);
   }

@@ -44,30 +44,4 @@ export async function fieldData(
   }
 }
 
-export function fieldProps(
-  label: string,
-  f: { result: FieldResult; describe: string },
-  meta: { id?: string; title?: string; width?: 'single' | 'double' },
-) {
-  const r = f.result;
-  const th = r.theoretical;
-  return {
-    meta: {
-      id: meta.id ?? 'field',
-      title: meta.title ?? `Receptive field of position ${r.position}`,
-      caption: `${label}; ${f.describe}; y = ${r.objective} of '${r.output}' at t = ${r.position}, |∂y/∂e_s| by central differences (eps ${r.eps}); theoretical conv support ${th.back}..${th.forward} (radius ${th.radius}); ERF R50 ${r.erf.r50 ?? '–'}, R90 ${r.erf.r90 ?? '–'}.`,
-      width: meta.width ?? 'single',
-    },
-    position: r.position,
-    gradient: r.gradient,
-    theoretical: {
-      support: th.support,
-      back: th.back,
-      forward: th.forward,
-      radius: th.radius,
-      sparse: th.sparse,
-    },
-    erf: { r50: r.erf.r50, r90: r.erf.r90 },
-    oneSided: r.one_sided,
-  };
-}
+export { fieldProps } from '../../src/lib/figures/props';

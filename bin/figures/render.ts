@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { render } from 'svelte/server';
 import type { FigureKind } from '../../src/lib/figures/kinds';
-import { fontFaceCss } from '../../src/lib/figures/style';
+import { withDpi } from '../../src/lib/figures/png';
+import { FONT_SUBSETS, fontCssOf } from '../../src/lib/figures/export-format';
+import { figureSvg } from '../../src/lib/figures/svg';
 import { ensureSvelteLoader } from './svelte-loader';
 
 /**
- * Server-side rendering of the figure components: SVG by svelte/server's render() (hydration comments
- * stripped), PNG by resvg with the vendored DejaVu fonts (resvg ignores @font-face and silently drops text it
+ * Server-side rendering of the figure components: SVG by svelte/server's render() (figureSvg, shared with the
+ * app's download buttons), PNG by resvg with the vendored DejaVu fonts (resvg ignores @font-face and silently drops text it
  * has no font for, so the font files are passed explicitly and system fonts are never consulted).
  */
 
@@ -23,8 +24,8 @@ async function components() {
 let fontCss: string | null = null;
 /** @font-face rules embedding the subset fonts (Latin-1 and the symbols the figures use) as data: URIs. */
 export function embeddedFontCss(): string {
-  const uri = (f: string) => `data:font/ttf;base64,${readFileSync(new URL(f, FONTS)).toString('base64')}`;
-  fontCss ??= fontFaceCss({ regular: uri('DejaVuSans-subset.ttf'), bold: uri('DejaVuSans-Bold-subset.ttf') });
+  const read = (f: string) => new Uint8Array(readFileSync(new URL(f, FONTS)));
+  fontCss ??= fontCssOf(read(FONT_SUBSETS.regular), read(FONT_SUBSETS.bold));
   return fontCss;
 }
 
@@ -40,10 +41,7 @@ export async function renderSvg(
   opts: RenderOptions = {},
 ): Promise<string> {
   const { FIGURES } = await components();
-  const meta = { ...props.meta, fontCss: opts.embedFont === false ? '' : embeddedFontCss() };
-  const { body } = render(FIGURES[kind], { props: { ...props, meta } });
-  const svg = body.replace(/<!--[\s\S]*?-->/g, '').trim();
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
+  return figureSvg(FIGURES[kind], props, opts.embedFont === false ? '' : embeddedFontCss());
 }
 
 export interface PngOptions {
@@ -67,5 +65,5 @@ export async function svgToPng(svg: string, opts: PngOptions = {}): Promise<Uint
       sansSerifFamily: 'DejaVu Sans',
     },
   });
-  return r.render().asPng();
+  return withDpi(r.render().asPng(), opts.scale ?? 2);
 }

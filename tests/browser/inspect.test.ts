@@ -202,7 +202,7 @@ describe('the inspect page', () => {
 
   test.skipIf(names.length < 2)('choosing another checkpoint loads it and keeps the text', async () => {
     const text = await page.locator('textarea').inputValue();
-    await page.locator('select').selectOption(names[1]);
+    await page.locator('.controls .picker select').selectOption(names[1]);
     const before = await page.evaluate(() => window.__smallscope!);
     const other = await waitForRun(page, { ckpt: names[1] });
     expect(other.text).toBe(text);

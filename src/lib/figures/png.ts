@@ -157,6 +157,29 @@ export function palettePng(
   return out;
 }
 
+/**
+ * `png` with its resolution recorded: a pHYs chunk (pixels per metre) for `scale` × 96 dpi, put right after
+ * IHDR (replacing one already there), so a word processor places the figure at its size in points. The CLI
+ * (after resvg) and the page (after the canvas) both call it.
+ */
+export function withDpi(png: Uint8Array, scale: number): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const afterIhdr = 8 + 12 + view.getUint32(8);
+  let rest = afterIhdr;
+  if (String.fromCharCode(...png.subarray(rest + 4, rest + 8)) === 'pHYs') rest += 12 + view.getUint32(rest);
+  const body = new Uint8Array(9);
+  const ppm = Math.round((scale * 96) / 0.0254);
+  new DataView(body.buffer).setUint32(0, ppm);
+  new DataView(body.buffer).setUint32(4, ppm);
+  body[8] = 1; // unit: metre
+  const phys = chunk('pHYs', body);
+  const out = new Uint8Array(afterIhdr + phys.length + png.length - rest);
+  out.set(png.subarray(0, afterIhdr), 0);
+  out.set(phys, afterIhdr);
+  out.set(png.subarray(rest), afterIhdr + phys.length);
+  return out;
+}
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 export function base64(bytes: Uint8Array): string {

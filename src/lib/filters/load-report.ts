@@ -1,15 +1,16 @@
 import { findAttention, type AttentionTap } from '$probes/attention';
 import { filtersReport, type ConvReport } from '$probes/filters/conv-report';
+import type { Manifest } from '$probes/manifest';
 import { decodeModel } from '$probes/onnx/model';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
 
 export type { ConvReport };
 
 /**
- * The `smallscope probe filters` report of a checkpoint, computed in the browser from the weights (no model
+ * The `smallscope probe filters` report (and the manifest, for figure captions) of a checkpoint, computed in the browser from the weights (no model
  * run): the same function the command line calls, on the same bytes.
  */
-export async function loadFilters(ckpt: string): Promise<{ convs: ConvReport[] }> {
+export async function loadFilters(ckpt: string): Promise<{ convs: ConvReport[]; manifest: Manifest | null }> {
   const model = decodeModel(await loadCheckpointBytes(ckpt));
   let taps: AttentionTap[] = [];
   try {
@@ -17,7 +18,7 @@ export async function loadFilters(ckpt: string): Promise<{ convs: ConvReport[] }
   } catch {
     taps = []; // a conv-only model: S3-S7 are left out with a note
   }
-  return filtersReport(model, taps);
+  return { ...filtersReport(model, taps), manifest: model.manifest ?? null };
 }
 
 /** One tap's [out][in] weights as a row-major matrix (out rows, in columns), |w| or signed. */

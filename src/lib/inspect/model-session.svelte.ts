@@ -5,6 +5,7 @@ import { latestOnly } from '$lib/runtime/latest';
 import { threadCount } from '$lib/runtime/ort';
 import { withTimeout } from '$lib/runtime/timeout';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
+import type { Manifest } from '$probes/manifest';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
 import { runScores, type RunScores } from './head-scores';
@@ -41,6 +42,8 @@ export class ModelSession {
   threads = threadCount();
   /** Longest input: the manifest's positional embedding length, else DEFAULT_MAX_TOKENS. */
   maxTokens = DEFAULT_MAX_TOKENS;
+  /** The checkpoint's smallscope manifest (null for a foreign ONNX file), once open: figure captions name it. */
+  manifest: Manifest | null = null;
   #runner: WebRunner | null = null;
   #taps: AttentionTap[] = [];
   #closed = false;
@@ -77,6 +80,7 @@ export class ModelSession {
       // over a square score tensor, exposed as extra graph outputs so ORT can return it.
       const found = findAttention(bytes);
       this.#taps = found.taps;
+      this.manifest = found.model.manifest ?? null;
       const arch = found.model.manifest?.arch;
       if (arch?.pos_embed) this.maxTokens = arch.max_seq;
       const runner = await withTimeout(
