@@ -8,9 +8,17 @@ import { z } from 'zod';
 export const MANIFEST_KEY = 'smallscope';
 export const MANIFEST_FORMAT = 1;
 
+/** One entry of a conv stack's attention list: 0 = none, 'T' = the seed's single QK head, n = n heads. */
+export const AttnEntry = z.union([z.number().int().nonnegative(), z.literal('T')]);
+export type AttnEntry = z.infer<typeof AttnEntry>;
+
 export const ArchSpec = z.object({
-  /** conv-attn: embedding -> causal conv (k=3, future tap masked) -> attention -> head; attn-attn: two attentions. */
-  kind: z.enum(['conv-attn', 'attn-attn']),
+  /**
+   * conv-attn: embedding -> causal conv (k=3, future tap masked) -> attention -> head; attn-attn: two
+   * attentions (seed 002). conv-stack: embedding -> L dilated 'same' convs with attention where `attn` says
+   * (seeds 000/001). The other kinds are the seed 001 / 003 / 004 models (see training/models/).
+   */
+  kind: z.enum(['conv-attn', 'attn-attn', 'conv-stack', 'lstm', 'shapes-conv', 'counting']),
   vocab: z.number().int().positive(),
   d_model: z.number().int().positive(),
   n_heads: z.number().int().positive(),
@@ -20,6 +28,18 @@ export const ArchSpec = z.object({
   pos_embed: z.boolean(),
   /** Longest sequence the model accepts (only bounds a learned positional embedding; otherwise advisory). */
   max_seq: z.number().int().positive(),
+  /** Seed-style conv-stack fields (absent on seed-002 checkpoints, which keep parsing). */
+  layers: z.number().int().positive().optional(),
+  channels: z.number().int().positive().optional(),
+  dilation: z.array(z.number().int().positive()).optional(),
+  attn: z.array(AttnEntry).optional(),
+  /** LayerNorm on the input of every conv layer but the last ('layer'), as the seed-000 models had. */
+  norm: z.enum(['none', 'layer']).optional(),
+  /** What the model reads: byte tokens (default) or a real-valued signal (shapes). */
+  input: z.enum(['tokens', 'signal']).optional(),
+  /** Counting model: number of learned output queries, and self-attention over them. */
+  out_steps: z.number().int().positive().optional(),
+  self_attn: z.boolean().optional(),
 });
 export type ArchSpec = z.infer<typeof ArchSpec>;
 
@@ -30,6 +50,10 @@ export const HistoryPoint = z.object({
   val_loss: z.number().optional(),
   val_acc: z.number().optional(),
   samples_per_s: z.number().optional(),
+  /** masked tasks: fractions of wrong answer characters / of answers with any wrong character */
+  mask_error: z.number().optional(),
+  sample_error: z.number().optional(),
+  elapsed_s: z.number().optional(),
 });
 export type HistoryPoint = z.infer<typeof HistoryPoint>;
 

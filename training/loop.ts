@@ -20,14 +20,13 @@ import { AdamW, ADAMW_DEFAULTS } from './optim/adamw';
 import { cosineWithWarmup } from './optim/schedule';
 import { makeProgress } from './progress';
 import { Rng } from './random';
-import { evaluate, trainStep } from './step';
-import { loadTextTask, sampleWindows, validationBatches } from './tasks/text';
+import { makeRunner, type EvalResult, type TaskConfig } from './task_runner';
 
 /** Everything that defines a run; saved in the training state and (most of it) in the manifest. */
 export interface TrainConfig {
   name: string;
   arch: ArchSpec;
-  task: { name: 'text'; corpus?: string };
+  task: TaskConfig;
   seed: number;
   steps: number;
   batch: number;
@@ -60,9 +59,13 @@ export interface TrainSummary {
   val_loss: number;
   val_acc: number;
   backend: string;
-  mask_error: null;
-  sample_error: null;
+  /** masked tasks: fractions (the table prints them as %); null for text */
+  mask_error: number | null;
+  sample_error: number | null;
+  train_time_s: number;
 }
+
+export const SUMMARY_FILE = 'summary.json';
 
 /**
  * Train (or resume) a run into `opts.out`: the data sampler, init and schedule are all seeded, so a run that
@@ -90,8 +93,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
       }
     : cfgIn;
   const progress = makeProgress(opts.progress ?? 'auto');
-  const task = loadTextTask({ corpus: cfg.task.corpus, seed: cfg.seed, seqLen: cfg.seqLen });
-  const valSet = validationBatches(task.val, cfg.batch, cfg.seqLen, cfg.valBatches);
+  const task = makeRunner(cfg.task, cfg);
 
   // Init draws from one stream, batches from another, so changing the model does not change the data order.
   const dataRng = new Rng((cfg.seed ^ 0x5bd1e995) >>> 0);
@@ -160,14 +162,13 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
   let trainSeconds = 0;
   let trainedSteps = 0;
   let lastLoss = NaN;
-  let last = { loss: NaN, acc: NaN };
+  let last: EvalResult = { loss: NaN, acc: NaN };
   const sps = () => (trainSeconds > 0 ? (trainedSteps * cfg.batch) / trainSeconds : 0);
   try {
     while (step < cfg.steps) {
       const lr = cosineWithWarmup(step, cfg.steps, cfg.lr, cfg.warmup);
-      const windows = sampleWindows(task.train, dataRng, cfg.batch, cfg.seqLen);
       const t0 = performance.now();
-      lastLoss = trainStep(cfg.arch, params, opt, windows, cfg.seqLen, lr);
+      lastLoss = task.step(cfg.arch, params, opt, dataRng, cfg.batch, lr);
       trainSeconds += (performance.now() - t0) / 1000;
       trainedSteps++;
       step++;
@@ -179,21 +180,28 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
 
       const final = step === cfg.steps;
       if (step % cfg.evalEvery === 0 || final) {
-        last = evaluate(cfg.arch, params, valSet, cfg.seqLen);
+        last = task.evaluate(cfg.arch, params);
         const point: HistoryPoint = {
           step,
           loss: lossSum / lossCount,
           lr,
           val_loss: last.loss,
-          val_acc: last.acc,
+          ...(Number.isFinite(last.acc) ? { val_acc: last.acc } : {}),
+          ...(last.mask_error !== undefined ? { mask_error: last.mask_error } : {}),
+          ...(last.sample_error !== undefined ? { sample_error: last.sample_error } : {}),
           samples_per_s: sps(),
+          elapsed_s: trainSeconds,
         };
         lossSum = 0;
         lossCount = 0;
         history.push(point);
         appendFileSync(path.join(opts.out, METRICS_FILE), JSON.stringify(point) + '\n');
+        const errs =
+          last.mask_error !== undefined
+            ? `, mask error ${(100 * last.mask_error).toFixed(2)}%, sample error ${(100 * last.sample_error!).toFixed(2)}%`
+            : '';
         progress.note(
-          `step ${step}: train loss ${point.loss!.toFixed(4)}, val loss ${last.loss.toFixed(4)}, val acc ${last.acc.toFixed(4)}`,
+          `step ${step}: train loss ${point.loss!.toFixed(4)}, val loss ${last.loss.toFixed(4)}, val acc ${Number.isFinite(last.acc) ? last.acc.toFixed(4) : '-'}${errs}`,
         );
       }
       if (step % cfg.checkpointEvery === 0 || final) await checkpoint();
@@ -201,7 +209,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
     }
     if (trainedSteps === 0) {
       // Resumed at or past the target: evaluate so the summary reports the checkpoint's numbers.
-      last = evaluate(cfg.arch, params, valSet, cfg.seqLen);
+      last = task.evaluate(cfg.arch, params);
     }
   } finally {
     progress.stop();
@@ -211,6 +219,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
   /** The summary, after releasing the model and optimizer tensors. */
   function finish(): TrainSummary {
     const summary = summaryBase();
+    writeFileAtomic(path.join(opts.out, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
     opt.dispose();
     disposeParams(params);
     return summary;
@@ -227,8 +236,9 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
       val_loss: last.loss,
       val_acc: last.acc,
       backend: backend.name,
-      mask_error: null,
-      sample_error: null,
+      mask_error: last.mask_error ?? null,
+      sample_error: last.sample_error ?? null,
+      train_time_s: trainSeconds,
     };
   }
 }

@@ -3,25 +3,134 @@ import { forward } from './models/model';
 import type { Params } from './models/params';
 import type { ArchSpec } from './models/spec';
 import type { AdamW } from './optim/adamw';
+import { poolFor } from './parallel/pool';
 
 /**
  * One optimisation step and one evaluation pass. A batch arrives as int32 windows [rows, seq_len + 1]: the
  * model reads the first seq_len bytes and is scored on predicting each following byte.
  */
-function split(windows: Int32Array, seqLen: number): { inputs: tf.Tensor2D; targets: tf.Tensor1D } {
-  const rows = windows.length / (seqLen + 1);
-  const all = tf.tensor2d(windows, [rows, seqLen + 1], 'int32'); // [batch, seq_len + 1]
-  const inputs = tf.slice(all, [0, 0], [rows, seqLen]); // [batch, pos]
-  const targets = tf.reshape(tf.slice(all, [0, 1], [rows, seqLen]), [rows * seqLen]); // [batch*pos]
-  return { inputs, targets: targets as tf.Tensor1D };
+export function splitWindows(
+  windows: Int32Array,
+  seqLen: number,
+): { inputs: Int32Array; targets: Int32Array; rows: number } {
+  const w = seqLen + 1;
+  const rows = windows.length / w;
+  const inputs = new Int32Array(rows * seqLen); // [batch, pos]
+  const targets = new Int32Array(rows * seqLen); // [batch*pos]
+  for (let r = 0; r < rows; r++) {
+    inputs.set(windows.subarray(r * w, r * w + seqLen), r * seqLen);
+    targets.set(windows.subarray(r * w + 1, r * w + w), r * seqLen);
+  }
+  return { inputs, targets, rows };
 }
 
-/** Mean next-byte cross-entropy (nats), from logits [batch, pos, vocab] and targets [batch*pos]. */
+function split(windows: Int32Array, seqLen: number): { inputs: tf.Tensor2D; targets: tf.Tensor1D } {
+  const s = splitWindows(windows, seqLen);
+  return {
+    inputs: tf.tensor2d(s.inputs, [s.rows, seqLen], 'int32'),
+    targets: tf.tensor1d(s.targets, 'int32'),
+  };
+}
+
+/**
+ * Mean cross-entropy (nats) from logits [batch, pos, vocab] and targets [batch*pos], with a hand-written
+ * gradient: d loss / d logits = (softmax(logits) - onehot(targets)) / N. The forward is log-sum-exp minus
+ * the target's logit (picked with a gather, no one-hot), the backward one softmax kernel, one one-hot and
+ * two elementwise ops, instead of the half dozen [N, vocab] ops tfjs's logSoftmax gradient takes.
+ */
 export function crossEntropy(logits: tf.Tensor3D, targets: tf.Tensor1D): tf.Scalar {
   const [B, T, V] = logits.shape;
-  const logp = tf.logSoftmax(tf.reshape(logits, [B * T, V])); // [batch*pos, vocab]
-  // Picking log p(target) with a one-hot product keeps the gradient a dense elementwise op.
-  return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(targets, V)), 1))) as tf.Scalar;
+  const N = B * T;
+  const flat = tf.reshape(logits, [N, V]) as tf.Tensor2D; // [batch*pos, vocab]
+  const f = tf.customGrad((xi, save) => {
+    const x = xi as tf.Tensor2D;
+    (save as (t: tf.Tensor[]) => void)([x]);
+    const m = tf.max(x, 1, true); // [N, 1]
+    const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, m)), 1)), tf.reshape(m, [N])); // [N]
+    // x[i, targets[i]]: a gather on the flattened logits.
+    const idx = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), targets); // [N]
+    const picked = tf.gather(tf.reshape(x, [N * V]), idx); // [N]
+    return {
+      value: tf.mean(tf.sub(lse, picked)) as tf.Scalar,
+      gradFunc: (dy, saved) => {
+        const p = tf.softmax(saved[0]); // [N, vocab]
+        // int32 one-hot then a cast: the wasm OneHot kernel ignores dtype float32 (it writes int32 bit patterns).
+        const g = tf.sub(p, tf.cast(tf.oneHot(targets, V), 'float32'));
+        return tf.mul(g, tf.div(dy, N)); // [N, vocab]
+      },
+    };
+  });
+  return f(flat) as tf.Scalar;
+}
+
+/**
+ * Loss and gradients of one batch on this thread: inputs int32 [rows, seqLen], targets [rows * seqLen].
+ * Returns the mean loss and the gradients by parameter name (kept tensors: the caller disposes them).
+ */
+export function lossAndGradTensors(
+  spec: ArchSpec,
+  params: Params,
+  inputs: Int32Array,
+  targets: Int32Array,
+  rows: number,
+  seqLen: number,
+): { loss: number; grads: Record<string, tf.Tensor> } {
+  const vars = Object.values(params);
+  const names = Object.keys(params);
+  const out = tf.tidy(() => {
+    const x = tf.tensor2d(inputs, [rows, seqLen], 'int32');
+    const y = tf.tensor1d(targets, 'int32');
+    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(spec, params, x).logits, y), vars);
+    // variableGrads keys by the (unique) variable name; map back to parameter names.
+    const byParam: Record<string, tf.Tensor> = {};
+    names.forEach((n, i) => {
+      const g = grads[vars[i].name];
+      if (g) byParam[n] = g;
+    });
+    return { value, byParam };
+  });
+  const loss = out.value.dataSync()[0];
+  out.value.dispose();
+  return { loss, grads: out.byParam };
+}
+
+/**
+ * Loss and gradients of a whole batch, split over worker threads when the batch is large enough
+ * (parallel/pool.ts); otherwise on this thread. Same result either way up to float rounding.
+ */
+export function batchLossAndGrads(
+  spec: ArchSpec,
+  params: Params,
+  inputs: Int32Array,
+  targets: Int32Array,
+  rows: number,
+  seqLen: number,
+): { loss: number; grads: Record<string, tf.Tensor> } {
+  const pool = poolFor(rows, seqLen);
+  if (!pool) return lossAndGradTensors(spec, params, inputs, targets, rows, seqLen);
+  return pool.run(spec, params, inputs, targets, rows, seqLen, (i, t, r) =>
+    lossAndGradTensors(spec, params, i, t, r, seqLen),
+  );
+}
+
+/** Forward + backward + AdamW update on token ids [rows, seqLen] and targets [rows * seqLen]; returns the loss. */
+export function trainStepTokens(
+  spec: ArchSpec,
+  params: Params,
+  opt: AdamW,
+  inputs: Int32Array,
+  targets: Int32Array,
+  rows: number,
+  seqLen: number,
+  lr: number,
+): number {
+  const { loss, grads } = batchLossAndGrads(spec, params, inputs, targets, rows, seqLen);
+  try {
+    opt.apply(grads, lr);
+  } finally {
+    tf.dispose(Object.values(grads));
+  }
+  return loss;
 }
 
 /** Forward + backward + AdamW update; returns the batch loss. */
@@ -33,26 +142,8 @@ export function trainStep(
   seqLen: number,
   lr: number,
 ): number {
-  const vars = Object.values(params);
-  const names = Object.keys(params);
-  const loss = tf.tidy(() => {
-    const { inputs, targets } = split(windows, seqLen);
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(forward(spec, params, inputs).logits, targets),
-      vars,
-    );
-    // variableGrads keys by the (unique) variable name; map back to parameter names.
-    const byParam: Record<string, tf.Tensor> = {};
-    names.forEach((n, i) => {
-      const g = grads[vars[i].name];
-      if (g) byParam[n] = g;
-    });
-    opt.apply(byParam, lr);
-    return value;
-  });
-  const v = loss.dataSync()[0];
-  loss.dispose();
-  return v;
+  const { inputs, targets, rows } = splitWindows(windows, seqLen);
+  return trainStepTokens(spec, params, opt, inputs, targets, rows, seqLen, lr);
 }
 
 /** Validation loss (mean over all predicted bytes) and next-byte accuracy. */

@@ -1,26 +1,31 @@
-import path from 'node:path';
 import { Command, intArg, numArg, Option } from '../cli';
-import { UsageError } from '../../probes/errors';
-import { train, type TrainConfig } from '../../training/loop';
-import { makeSpec } from '../../training/models/spec';
+import { train } from '../../training/loop';
+import { configFromOptions } from '../../training/run_config';
 
 /**
- * `smallscope train`: train one of the seed's models on next-byte prediction and write DIR/model.onnx (with
- * its manifest), DIR/train_state.bin (for --resume) and DIR/metrics.jsonl.
+ * `smallscope train`: train one of the seeds' models and write DIR/model.onnx (with its manifest),
+ * DIR/train_state.bin (for --resume), DIR/metrics.jsonl and DIR/summary.json.
  */
 const HELP_AFTER = `
 Writes into --out DIR:
-  model.onnx        the checkpoint: logits + blocks.{l}.attn.hook_pattern (+ blocks.0.hook_conv_out), manifest inside
+  model.onnx        the checkpoint: logits + blocks.{l}.attn.hook_pattern (+ conv outputs), manifest inside
   train_state.bin   raw weights, AdamW moments, step and RNG state, for --resume
-  metrics.jsonl     one line per evaluation: step, loss, lr, val_loss, val_acc, samples_per_s
+  metrics.jsonl     one line per evaluation: step, loss, lr, val_loss, val_acc, [mask_error, sample_error], samples_per_s
+  summary.json      the final summary (also printed with --json)
 
-The text task generates a corpus (seeded by --seed) in which invented names, phrases and random letter
-blocks recur within a context, so copying from earlier in the context pays off (induction heads);
---corpus FILE trains on a UTF-8 text file instead (last 10% held out for validation).
+Tasks: text (next-byte prediction; a generated corpus where copying pays off, or --corpus FILE);
+selcopy (seed 000: --area, --letters); vselcopy (seed 001: --items, --length, --ops, --val-ops, --stack).
+selcopy / vselcopy train the whole string, answer masked with '?' in the input; mask_error and
+sample_error (fractions) count the answer only. --arch conv-stack reads --layers --channels --kernel
+--dilation (one per layer, or one for all) --attn (per layer: 0, T = one QK head with values = the layer
+input, N = N-head attention) --norm (layer: LayerNorm before every conv but the last, as seed 000's counts).
 
 Examples:
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 3000 --lr 3e-3 --seq-len 64
-  smallscope train --arch attn-attn --task text --corpus wiki.txt --out runs/aa --heads 2 --json
+  smallscope train --task selcopy --area 40 --letters 10 --arch conv-stack --layers 3 --channels 32 \\
+    --kernel 13 --dilation 5,7,1 --attn 0,0,T --batch 64 --steps 20000 --out runs/sc40
+  smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch conv-stack --norm none \\
+    --layers 6 --channels 64 --kernel 9 --dilation 1,2,3,4,5,1 --out runs/vsc6
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 6000 --resume`;
 
 export function register(program: Command): void {
@@ -28,11 +33,51 @@ export function register(program: Command): void {
     .command('train')
     .description('train a Conv-Attn or Attn-Attn model on next-byte prediction and save an ONNX checkpoint')
     .addOption(
-      new Option('--arch <arch>', 'model: conv-attn (embed, causal conv, attention) or attn-attn')
-        .choices(['conv-attn', 'attn-attn'])
+      new Option(
+        '--arch <arch>',
+        'model: conv-attn, attn-attn (seed 002), conv-stack (seeds 000/001), shapes-conv (seed 003), counting (seed 004)',
+      )
+        .choices(['conv-attn', 'attn-attn', 'conv-stack', 'shapes-conv', 'counting'])
         .makeOptionMandatory(),
     )
-    .addOption(new Option('--task <task>', 'training task').choices(['text']).default('text'))
+    .addOption(
+      new Option('--task <task>', 'training task')
+        .choices(['text', 'selcopy', 'vselcopy', 'shapes', 'counting'])
+        .default('text'),
+    )
+    .option('--area <n>', 'selcopy: width of the area the letters are scattered in (40)', intArg('--area'))
+    .option(
+      '--letters <n>',
+      'selcopy: letters to copy (10); counting: letters counted (3)',
+      intArg('--letters'),
+    )
+    .option('--items <n>', 'vselcopy: letters items are drawn from (26)', intArg('--items'))
+    .option('--length <range>', 'vselcopy: items per question, N or MIN,MAX (5); counting: input length (10)')
+    .option('--ops <range>', 'vselcopy: operations per training question, N or MIN,MAX (1,5)')
+    .option('--val-ops <range>', 'vselcopy: operations per validation question (default: --ops)')
+    .option('--stack', 'vselcopy: also use the stack operations -x and +x', false)
+    .option('--layers <n>', 'conv-stack: conv layers (3)', intArg('--layers'))
+    .option('--channels <n>', 'conv-stack: channels of every layer (32)', intArg('--channels'))
+    .option('--kernel <n>', "conv-stack: kernel size, odd for 'same' padding (7)", intArg('--kernel'))
+    .option('--dilation <list>', 'conv-stack: dilation per layer, e.g. 5,7,1 (1)')
+    .option('--attn <list>', 'conv-stack: attention per layer: 0, T or heads, e.g. 0,0,T (none)')
+    .addOption(
+      new Option(
+        '--norm <kind>',
+        'conv-stack: LayerNorm before each conv but the last (seed 000) or none (seed 001)',
+      )
+        .choices(['layer', 'none'])
+        .default('layer'),
+    )
+    .option('--size <n>', 'shapes: signal length (100)', intArg('--size', 8))
+    .option('--noise-std <x>', 'shapes: input noise std in height units (0.3)', numArg('--noise-std'))
+    .option('--blank <p>', 'counting: probability of a blank at each position (0.25)', numArg('--blank'))
+    .option(
+      '--self-attn',
+      'shapes-conv: the seed-003 net with a self-attention layer after conv 2; counting: self-attention over the output steps',
+      false,
+    )
+    .option('--val-batches <n>', 'validation batches per evaluation (8)', intArg('--val-batches'))
     .option(
       '--corpus <file>',
       'UTF-8 text file to train on (default: a generated corpus with recurring text)',
@@ -64,30 +109,10 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON summary on stdout at the end (and nothing else on stdout)', false)
     .addHelpText('after', HELP_AFTER)
     .action(async (o: Record<string, unknown>, cmd: Command) => {
-      const steps = o.steps as number;
-      if (!((o.lr as number) > 0)) throw new UsageError(`--lr must be > 0, got ${o.lr}`);
-      const warmup = o.warmup as number;
-      if (warmup < 0 || warmup > 1)
-        throw new UsageError(`--warmup must be a fraction in [0, 1], got ${warmup}`);
-      if ((o.weightDecay as number) < 0)
-        throw new UsageError(`--weight-decay must be >= 0, got ${o.weightDecay}`);
-      const dModel = o.dModel as number;
-      const heads = o.heads as number;
-      if (dModel % heads !== 0)
-        throw new UsageError(`--d-model ${dModel} must be divisible by --heads ${heads}`);
-      const seqLen = o.seqLen as number;
-      const out = o.out as string;
-      const arch = makeSpec(o.arch as 'conv-attn' | 'attn-attn', {
-        d_model: dModel,
-        n_heads: heads,
-        residual: o.residual as boolean,
-        pos_embed: o.posEmbed as boolean,
-        max_seq: seqLen,
-      });
+      const cfg = configFromOptions(o);
       if (o.resume) {
         // The saved run defines the model and data; say so rather than silently ignoring a changed flag.
         const fixed = [
-          'arch',
           'corpus',
           'dModel',
           'heads',
@@ -99,34 +124,38 @@ export function register(program: Command): void {
           'warmup',
           'weightDecay',
           'seed',
+          'area',
+          'letters',
+          'items',
+          'length',
+          'ops',
+          'valOps',
+          'layers',
+          'channels',
+          'kernel',
+          'dilation',
+          'attn',
         ];
-        const given = fixed.filter((k) => cmd.getOptionValueSource(k) === 'cli' && k !== 'arch');
+        const given = fixed.filter((k) => cmd.getOptionValueSource(k) === 'cli');
         if (given.length > 0) {
           process.stderr.write(
             `smallscope: --resume keeps the saved run's settings; ignoring ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}\n`,
           );
         }
       }
-      const cfg: TrainConfig = {
-        name: path.basename(path.resolve(out)),
-        arch,
-        task: { name: 'text', ...(o.corpus ? { corpus: o.corpus as string } : {}) },
-        seed: o.seed as number,
-        steps,
-        batch: o.batch as number,
-        seqLen,
-        lr: o.lr as number,
-        warmup,
-        weightDecay: o.weightDecay as number,
-        evalEvery: (o.evalEvery as number | undefined) ?? Math.max(1, Math.ceil(steps / 20)),
-        checkpointEvery: (o.checkpointEvery as number | undefined) ?? Math.max(1, Math.ceil(steps / 5)),
-        valBatches: 8,
-      };
       const t0 = Date.now();
-      const summary = await train(cfg, { out, resume: o.resume as boolean, progress: 'auto' });
+      const summary = await train(cfg, {
+        out: o.out as string,
+        resume: o.resume as boolean,
+        progress: 'auto',
+      });
       const wall = (Date.now() - t0) / 1000;
+      const errs =
+        summary.mask_error !== null
+          ? `, mask error ${(100 * summary.mask_error).toFixed(2)}%, sample error ${(100 * summary.sample_error!).toFixed(2)}%`
+          : '';
       process.stderr.write(
-        `backend ${summary.backend}; ${summary.steps} steps in ${wall.toFixed(1)}s; val loss ${summary.val_loss.toFixed(4)}, val acc ${summary.val_acc.toFixed(4)}; wrote ${summary.checkpoint}\n`,
+        `backend ${summary.backend}; ${summary.steps} steps in ${wall.toFixed(1)}s; ${summary.params} params; val loss ${summary.val_loss.toFixed(4)}, val acc ${summary.val_acc.toFixed(4)}${errs}; wrote ${summary.checkpoint}\n`,
       );
       if (o.json) process.stdout.write(JSON.stringify({ ...summary, wall_s: wall }) + '\n');
     });

@@ -113,11 +113,13 @@ export function readRun(dir: string): RunRow {
   cells.attn =
     arch.attn !== undefined
       ? list(arch.attn, (x) => x === 0 || x === false || x === '0')
-      : kind === 'conv-attn'
-        ? 'T'
-        : kind === 'attn-attn'
-          ? 'T,T'
-          : '';
+      : arch.self_attn === true
+        ? 'self-attn' // seed 003's attention net, seed 004's output self-attention
+        : kind === 'conv-attn'
+          ? 'T'
+          : kind === 'attn-attn'
+            ? 'T,T'
+            : '';
   cells.val_loss = first(summary.val_loss, last('val_loss'));
   const pct = (p: unknown, frac: unknown) => first(p, num(frac) === null ? null : (frac as number) * 100);
   cells.mask_error = pct(summary.mask_error_pct, summary.mask_error ?? last('mask_error'));

@@ -7,6 +7,14 @@ import { tapAt, tapMatrix, type ConvWeight } from './conv-weight';
  * Matrices are row-major Float64Arrays with explicit shapes.
  */
 
+/**
+ * Olsson et al.'s smeared keys (PROBE_DEFINITIONS §2.3.8): k_j <- sigma k_j + (1 - sigma) k_{j-1} for j >= 1,
+ * each from the unsmeared keys; the first key is unchanged ("no interpolation happens"). keys: [pos][d].
+ */
+export function smearKeys(keys: readonly (readonly number[])[], sigma: number): number[][] {
+  return keys.map((k, j) => (j === 0 ? [...k] : k.map((v, i) => sigma * v + (1 - sigma) * keys[j - 1][i])));
+}
+
 /** S2: rho_o = ||W[o,:,prev]|| / ||W[o,:,cur]|| and the bounded f_o = ||prev||^2 / (||prev||^2 + ||cur||^2). */
 export interface ChannelRatios {
   rho: number[];

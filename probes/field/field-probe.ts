@@ -17,8 +17,17 @@ import { theoreticalField, type ConvLayerTaps, type TheoreticalField } from './t
  *
  * Measured: g(s) = || d y_t / d e_s ||_2 by central finite differences on the model cut after its embedding,
  * averaged over the input rows; summarised as an ERF (mass radii, moment sigma) and the ERF/TRF ratio
- * R95 / radius.
+ * R95 / radius. A caller that can differentiate the model exactly (bin/runtime/exact-field.ts rebuilds
+ * smallscope's own checkpoints in tfjs) passes a `profiler`, and g(s) is then that exact gradient instead.
  */
+export type FieldMethod = 'central finite differences through ONNX Runtime' | 'exact (tfjs)';
+
+/** Computes g(s) of one input row exactly (every position, no perturbation). */
+export interface GradientProfiler {
+  method: FieldMethod;
+  profile(row: readonly number[], position: number, objective: Objective): Promise<Float64Array>;
+}
+
 export interface FieldResult {
   position: number;
   theoretical: TheoreticalField & { convs: number; note: string | null };
@@ -28,12 +37,16 @@ export interface FieldResult {
   erf_trf_ratio: number | null;
   objective: string;
   output: string;
-  eps: number;
+  /** the finite-difference step; null for an exact gradient */
+  eps: number | null;
   rows: number;
-  /** how many positions were perturbed (the rest are exact zeros by construction) */
+  /**
+   * how many positions were perturbed (the rest are exact zeros by construction); 0 for an exact gradient,
+   * which is computed at every position
+   */
   perturbed: number;
   one_sided: boolean;
-  method: 'central finite differences through ONNX Runtime';
+  method: FieldMethod;
   notes: string[];
 }
 
@@ -59,6 +72,8 @@ export interface FieldOptions {
   /** perturb every position even without attention (checks that the zeros outside the support are real) */
   perturbAll?: boolean;
   maxFloats?: number;
+  /** differentiate exactly instead of by finite differences */
+  profiler?: GradientProfiler;
 }
 
 export async function receptiveField(
@@ -84,7 +99,7 @@ export async function receptiveField(
   const emb = constantTensor(model, table)!;
   const d = emb.dims[1];
   const all = opts.attention || opts.perturbAll || layers.length === 0;
-  if (opts.attention)
+  if (opts.attention && !opts.profiler)
     notes.push('the model has attention: every position can be reached, so all are perturbed');
   const positions = all
     ? Array.from({ length: T }, (_, s) => s)
@@ -93,14 +108,16 @@ export async function receptiveField(
   for (const row of tokens) {
     const e = new Float32Array(T * d);
     row.forEach((id, p) => e.set(emb.data.subarray(id * d, (id + 1) * d), p * d));
-    const gr = await gradientProfile(runner, e, row, d, {
-      output: opts.output,
-      position: t,
-      positions,
-      objective: opts.objective,
-      eps: opts.eps,
-      maxFloats: opts.maxFloats,
-    });
+    const gr = opts.profiler
+      ? await opts.profiler.profile(row, t, opts.objective)
+      : await gradientProfile(runner, e, row, d, {
+          output: opts.output,
+          position: t,
+          positions,
+          objective: opts.objective,
+          eps: opts.eps,
+          maxFloats: opts.maxFloats,
+        });
     gr.forEach((v, s) => (g[s] += v / tokens.length));
   }
   let oneSided = true;
@@ -122,11 +139,11 @@ export async function receptiveField(
     erf_trf_ratio: erf.r95 !== null && theory.radius > 0 ? erf.r95 / theory.radius : null,
     objective: objectiveName(opts.objective),
     output: opts.output,
-    eps: opts.eps,
+    eps: opts.profiler ? null : opts.eps,
     rows: tokens.length,
-    perturbed: positions.length,
+    perturbed: opts.profiler ? 0 : positions.length,
     one_sided: oneSided,
-    method: 'central finite differences through ONNX Runtime',
+    method: opts.profiler?.method ?? 'central finite differences through ONNX Runtime',
     notes,
   };
 }

@@ -13,7 +13,8 @@ export function buildManifest(a: {
   history: HistoryPoint[];
   weights: Record<string, Float32Array>;
 }): Manifest {
-  const raw = a.weights['blocks.0.conv.W'];
+  // Raw tap statistics only where the graph holds masked weights (the causal conv of seed 002).
+  const raw = a.arch.kind === 'conv-attn' ? a.weights['blocks.0.conv.W'] : undefined;
   return Manifest.parse({
     format: MANIFEST_FORMAT,
     name: a.name,

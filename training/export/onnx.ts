@@ -2,6 +2,9 @@ import { hookName, MANIFEST_KEY, type Manifest } from '../../probes/manifest';
 import { onnx } from '../../probes/onnx/gen/onnx.js';
 import { attentionLayers, headDim, type ArchSpec } from '../models/spec';
 import { DataType, GraphBuilder, valueInfo } from './graph';
+import { convStackGraph } from './onnx_conv_stack';
+import { countingGraph } from './onnx_counting';
+import { SIGNAL_INPUT, shapesGraph } from './onnx_shapes';
 
 /**
  * The trained model as a self-contained ONNX graph (opset 17), written node by node from the weights so that
@@ -23,6 +26,9 @@ export const IR_VERSION = 8;
 
 export function buildOnnx(spec: ArchSpec, w: Record<string, Float32Array>, manifest: Manifest): Uint8Array {
   const g = new GraphBuilder();
+  if (spec.kind === 'conv-stack') return encode(spec, manifest, g, convStackGraph(g, spec, w));
+  if (spec.kind === 'shapes-conv') return encode(spec, manifest, g, shapesGraph(g, spec, w));
+  if (spec.kind === 'counting') return encode(spec, manifest, g, countingGraph(g, spec, w));
   const D = spec.d_model;
   const V = spec.vocab;
   const H = spec.n_heads;
@@ -96,7 +102,15 @@ export function buildOnnx(spec: ArchSpec, w: Record<string, Float32Array>, manif
 
   const W_U = g.floats('unembed.W_U', [D, V], w['unembed.W_U']);
   g.node('Add', [g.node('MatMul', [x, W_U]), g.floats('unembed.b_U', [V], w['unembed.b_U'])], {}, 'logits'); // [batch, pos, vocab]
+  return encode(spec, manifest, g, outputs);
+}
 
+function encode(
+  spec: ArchSpec,
+  manifest: Manifest,
+  g: GraphBuilder,
+  outputs: onnx.IValueInfoProto[],
+): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'smallscope',
@@ -106,7 +120,11 @@ export function buildOnnx(spec: ArchSpec, w: Record<string, Float32Array>, manif
       name: manifest.name,
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo('tokens', DataType.INT64, ['batch', 'pos'])],
+      input: [
+        spec.input === 'signal'
+          ? valueInfo(SIGNAL_INPUT, DataType.FLOAT, ['batch', 'pos'])
+          : valueInfo('tokens', DataType.INT64, ['batch', 'pos']),
+      ],
       output: outputs,
     },
     metadataProps: [{ key: MANIFEST_KEY, value: JSON.stringify(manifest) }],

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { attentionCore } from '../kernels/attention';
 import { linear } from './linear';
 
 /**
@@ -31,16 +32,23 @@ export function causalAttention(
   const [B, T, D] = x.shape;
   const dHead = D / nHeads;
   const flat = tf.reshape(x, [B * T, D]) as tf.Tensor2D; // [batch*pos, d_model]: plain 2-d matmuls are the fast path
-  // Split d_model into heads and move the head axis in front of pos.
-  const heads = (W: tf.Tensor2D) =>
-    tf.transpose(tf.reshape(linear(flat, W), [B, T, nHeads, dHead]), [0, 2, 1, 3]); // [batch, head, pos, d_head]
-  const q = heads(W_Q);
-  const k = heads(W_K);
-  const v = heads(W_V);
-  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dHead)); // [batch, head, query, key]
+  // Split d_model into heads and fold the head axis into the batch: [batch*head, pos, d_head] (one head: a free reshape).
+  const heads = (W: tf.Tensor2D) => {
+    const y = linear(flat, W); // [batch*pos, d_model]
+    if (nHeads === 1) return tf.reshape(y, [B, T, D]) as tf.Tensor3D;
+    return tf.reshape(tf.transpose(tf.reshape(y, [B, T, nHeads, dHead]), [0, 2, 1, 3]), [
+      B * nHeads,
+      T,
+      dHead,
+    ]) as tf.Tensor3D;
+  };
+  // softmax(Q K^T / sqrt(d_head) + M) V with a hand-written gradient on 2-d matmuls (kernels/attention.ts).
   // exp(-inf) = 0 exactly, so no probability leaks to future keys (the diagonal keeps every row finite).
-  const pattern = tf.softmax(tf.add(scores, mask)) as tf.Tensor4D; // [batch, head, query, key]
-  const z = tf.matMul(pattern, v); // [batch, head, query, d_head]
-  const out = tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [B, T, D]); // [batch, pos, d_model] (heads concatenated)
+  const { z, pattern: p } = attentionCore(heads(W_Q), heads(W_K), heads(W_V), mask, 1 / Math.sqrt(dHead)); // z: [batch*head, query, d_head]
+  const pattern = tf.reshape(p, [B, nHeads, T, T]) as tf.Tensor4D; // [batch, head, query, key]
+  const out =
+    nHeads === 1
+      ? tf.reshape(z, [B, T, D])
+      : tf.reshape(tf.transpose(tf.reshape(z, [B, nHeads, T, dHead]), [0, 2, 1, 3]), [B, T, D]); // [batch, pos, d_model] (heads concatenated)
   return { out: out as tf.Tensor3D, pattern };
 }

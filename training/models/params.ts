@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../random';
+import { convStackParamDefs } from './conv_stack';
+import { shapesParamDefs } from './shapes_conv';
+import { countingParamDefs } from './counting';
 import { attentionLayers, type ArchSpec } from './spec';
 
 /**
@@ -21,6 +24,9 @@ const uniform = (bound: number) => (rng: Rng, n: number) =>
   Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
 
 export function paramDefs(spec: ArchSpec): ParamDef[] {
+  if (spec.kind === 'conv-stack') return convStackParamDefs(spec);
+  if (spec.kind === 'shapes-conv') return shapesParamDefs(spec);
+  if (spec.kind === 'counting') return countingParamDefs(spec);
   const D = spec.d_model;
   const V = spec.vocab;
   const defs: ParamDef[] = [

@@ -2,11 +2,14 @@ import { findAttention } from '../../../probes/attention';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
 import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
+import { UsageError } from '../../../probes/errors';
 import { checkVocab } from '../../../probes/inputs/tokens';
+import { constantTensor } from '../../../probes/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
 import { openModelFile, tokensFromFlags } from '../../runtime/files';
+import type { ExactProfiler } from '../../runtime/exact-field';
 import { createEmbeddingRunner } from '../../runtime/ort-embeddings';
 
 /** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
@@ -14,7 +17,7 @@ export function registerField(probe: Command): void {
   probe
     .command('field')
     .description(
-      'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (finite differences)',
+      'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (exact for smallscope checkpoints, else finite differences)',
     )
     .argument('<model>', 'ONNX model file')
     .option('--text <text>', 'input text (byte tokens)')
@@ -31,10 +34,18 @@ export function registerField(probe: Command): void {
       intArg('--position', 0),
     )
     .option('--objective <o>', 'y_t: sum | logit:K | loss', 'sum')
+    .option(
+      '--method <m>',
+      'auto: exact gradients (tf.grad on the tfjs model rebuilt from the file) for smallscope checkpoints of a kind it can build, finite differences otherwise; exact; fd',
+      'auto',
+    )
     .option('--eps <e>', 'finite-difference step', numArg('--eps'), 1e-2)
     .option('--json', 'print one JSON document: {"position", "theoretical", "gradient", "erf", ...}')
     .action(async (path: string, opts: FieldFlags) => {
       const objective = parseObjective(opts.objective);
+      if (!['auto', 'exact', 'fd'].includes(opts.method)) {
+        throw new UsageError(`unknown --method '${opts.method}': use auto, exact or fd`);
+      }
       const model = openModelFile(path);
       const cut = cutAtEmbedding(model);
       const given = opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts)! : null;
@@ -49,14 +60,36 @@ export function registerField(probe: Command): void {
       }
       const output = logitsOutput(model, cut.vocab) ?? model.outputs[0].name;
       const runner = await createEmbeddingRunner(cut);
-      const result = await receptiveField(model, cut.table, runner, tokens, {
-        output,
-        position: opts.position,
-        objective,
-        eps: opts.eps,
-        attention,
-      });
-      await runner.dispose?.();
+      const notes: string[] = [];
+      let profiler: ExactProfiler | undefined;
+      if (opts.method !== 'fd') {
+        // tfjs loads only here: the other commands never pay for it.
+        const { createExactProfiler } = await import('../../runtime/exact-field');
+        const exact = await createExactProfiler(model, output, {
+          runner,
+          table: constantTensor(model, cut.table)!,
+          rows: tokens,
+        });
+        if ('reason' in exact) {
+          if (opts.method === 'exact') throw new UsageError(`--method exact: ${exact.reason}`);
+          notes.push(`finite differences, not exact gradients: ${exact.reason}`);
+        } else profiler = exact;
+      }
+      let result: FieldResult;
+      try {
+        result = await receptiveField(model, cut.table, runner, tokens, {
+          output,
+          position: opts.position,
+          objective,
+          eps: opts.eps,
+          attention,
+          profiler,
+        });
+      } finally {
+        profiler?.dispose();
+        await runner.dispose?.();
+      }
+      result.notes.push(...notes);
       if (!given) result.notes.push(`no input given: one random row of ${opts.seqLen} tokens (seed 0)`);
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(fieldSummary(path, result));
@@ -69,6 +102,7 @@ interface FieldFlags {
   seqLen: number;
   position?: number;
   objective: string;
+  method: string;
   eps: number;
   json?: boolean;
 }
@@ -77,9 +111,9 @@ function fieldSummary(path: string, r: FieldResult): string {
   const th = r.theoretical;
   const f = (x: number | null) => (x === null ? '-' : String(x));
   const lines = [
-    `${path}: position ${r.position}, y = ${r.objective} of '${r.output}', ${r.rows} row(s), eps ${r.eps}`,
+    `${path}: position ${r.position}, y = ${r.objective} of '${r.output}', ${r.rows} row(s), ${r.eps === null ? r.method : `${r.method}, eps ${r.eps}`}`,
     `theoretical (${th.convs} conv(s)): offsets ${th.back}..${th.forward}, radius ${th.radius}${th.sparse ? ', sparse' : ''}${th.note ? ` (${th.note})` : ''}`,
-    `gradient: ${r.perturbed} position(s) perturbed; nonzero at ${r.gradient.filter((g) => g !== 0).length}`,
+    `gradient: ${r.eps === null ? `exact at all ${r.gradient.length} positions` : `${r.perturbed} position(s) perturbed`}; nonzero at ${r.gradient.filter((g) => g !== 0).length}`,
     `ERF${r.one_sided ? ' (one-sided)' : ''}: R50 ${f(r.erf.r50)}, R90 ${f(r.erf.r90)}, R95 ${f(r.erf.r95)}, R99 ${f(r.erf.r99)}, sigma ${r.erf.sigma.toFixed(3)}; R95/radius ${r.erf_trf_ratio === null ? '-' : r.erf_trf_ratio.toFixed(3)}`,
   ];
   const top = r.gradient

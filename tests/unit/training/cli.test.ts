@@ -55,7 +55,12 @@ describe('smallscope train', () => {
     expect(summary.mask_error).toBeNull();
     expect(summary.sample_error).toBeNull();
     expect(summary.backend).toMatch(/^wasm|tfjs-node/);
-    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.onnx', 'train_state.bin']);
+    expect(readdirSync(out).sort()).toEqual([
+      'metrics.jsonl',
+      'model.onnx',
+      'summary.json',
+      'train_state.bin',
+    ]);
     const model = onnx.ModelProto.decode(readFileSync(path.join(out, 'model.onnx')));
     const entry = model.metadataProps.find((p) => p.key === MANIFEST_KEY);
     const manifest = parseManifest(entry!.value!);

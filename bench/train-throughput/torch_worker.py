@@ -1,0 +1,97 @@
+"""PyTorch side of bench/train-throughput: a warm worker. For each JSON line on stdin it builds (or reuses) the
+reference model of a configuration (the seed's own classes from the reference models.py), trains it for
+`steps` AdamW steps on random byte windows of the given batch and sequence length (same shapes as
+smallscope's run) and prints the elapsed seconds. The thread count is fixed once, at start-up."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+ref = sys.argv[1]
+threads = int(sys.argv[2])
+sys.path.insert(0, f"{ref}/src")
+from models import AttnAttn, ConvAttn  # noqa: E402
+
+torch.set_num_threads(threads)
+torch.set_num_interop_threads(1)
+torch.manual_seed(0)
+
+
+class ConvStack(torch.nn.Module):
+    """smallscope's conv-stack (training/models/conv_stack_spec.ts) in PyTorch: embedding E; per layer an
+    optional LayerNorm (norm 'layer', all but the last layer), a dilated 'same' Conv1d(C, m*C, k), then
+    y = conv (attn 0), single-head QK attention with values = the layer input ('T'), or nn.MultiheadAttention
+    (n heads) on the conv's q, k, v; x <- relu(y) + x; logits = x E^T (tied head)."""
+
+    def __init__(self, C, K, dilations, attn, norm):
+        super().__init__()
+        nn = torch.nn
+        self.C, self.attn = C, attn
+        self.emb = nn.Embedding(256, C)
+        L = len(dilations)
+        self.norms = nn.ModuleList(
+            [nn.LayerNorm(C) if norm == "layer" and l < L - 1 else nn.Identity() for l in range(L)]
+        )
+        mult = lambda a: 2 if a == "T" else (1 if a == 0 else 3)  # noqa: E731
+        self.convs = nn.ModuleList(
+            [nn.Conv1d(C, mult(a) * C, K, dilation=d, padding=(K - 1) // 2 * d) for a, d in zip(attn, dilations)]
+        )
+        self.mha = nn.ModuleList(
+            [nn.MultiheadAttention(C, a, batch_first=True) if a not in (0, "T") else nn.Identity() for a in attn]
+        )
+
+    def forward(self, tokens):
+        x = self.emb(tokens)  # [B, T, C]
+        for l, a in enumerate(self.attn):
+            xin = self.norms[l](x)
+            y = self.convs[l](xin.transpose(1, 2)).transpose(1, 2)  # [B, T, m*C]
+            C = self.C
+            if a == "T":
+                q, k = y[..., :C], y[..., C : 2 * C]
+                p = torch.softmax(q @ k.transpose(1, 2) / C**0.5, dim=-1)
+                y = p @ xin
+            elif a != 0:
+                y = self.mha[l](y[..., :C], y[..., C : 2 * C], y[..., 2 * C :], need_weights=False)[0]
+            x = F.relu(y) + x
+        return x @ self.emb.weight.t()
+
+
+def build(cfg):
+    arch = cfg["arch"]
+    if arch == "conv-attn":
+        return ConvAttn(cfg["d_model"])
+    if arch == "attn-attn":
+        return AttnAttn(cfg["d_model"])
+    if arch == "conv-stack":
+        return ConvStack(cfg["d_model"], cfg["kernel"], cfg["dilation"], cfg["attn"], cfg["norm"])
+    raise ValueError(arch)
+
+
+models = {}
+print(
+    json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}),
+    flush=True,
+)
+for line in sys.stdin:
+    msg = json.loads(line)
+    cfg = msg["config"]
+    key = json.dumps(cfg, sort_keys=True)
+    if key not in models:
+        m = build(cfg)
+        models[key] = (m, torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.01))
+    model, opt = models[key]
+    B, T = cfg["batch"], cfg["seq_len"]
+    data = torch.randint(0, 256, (msg["steps"], B, T + 1))
+    t0 = time.perf_counter()
+    for s in range(msg["steps"]):
+        x, y = data[s, :, :T], data[s, :, 1:]
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(B * T, 256), y.reshape(B * T))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        last = loss.item()
+    sec = time.perf_counter() - t0
+    print(json.dumps({"seconds": sec, "loss": last}), flush=True)

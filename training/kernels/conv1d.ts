@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Dilated 'same' 1-d convolution (PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d)) as one
+ * im2col copy and one matmul, with a hand-written gradient:
+ *
+ *     window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c]   (0 outside [0, T))      r = (k-1)/2 * d
+ *     out = window @ W[k*C, c_out] + b
+ *     dW = window^T dy      db = sum_rows dy      dx = col2im(dy W^T)  (each window entry adds back to its x)
+ *
+ * Why: written with tf ops (pad, k slices, concat) the window costs 2k+2 kernels forward and as many
+ * backward, and the wasm Slice kernel copies its whole input out of the heap once per slice. Here the window
+ * is built by one kernel (`SmallscopeIm2Col`: row copies inside the wasm heap) and scattered back by one
+ * (`SmallscopeCol2Im`: a JS loop over the heap); the products stay 2-d untransposed matmuls (XNNPACK).
+ * On backends other than wasm the same two kernels run on the tensors' data through tf.tensor round trips.
+ *
+ * x: [batch, pos, c_in]; W: [k, c_in, c_out] (tap-major); b: [c_out].
+ */
+const IM2COL = 'SmallscopeIm2Col';
+const COL2IM = 'SmallscopeCol2Im';
+
+interface WasmBackendLike {
+  dataIdMap: { get(d: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  wasm: { HEAPF32: Float32Array };
+}
+interface Attrs {
+  k: number;
+  dilation: number;
+}
+
+/** window rows from x; x and win may be views of one heap (then rows move with copyWithin, no allocation). */
+function im2colInto(
+  heap: Float32Array,
+  xOff: number,
+  winHeap: Float32Array,
+  winOff: number,
+  B: number,
+  T: number,
+  C: number,
+  k: number,
+  d: number,
+) {
+  const r = ((k - 1) / 2) * d;
+  const rowLen = k * C;
+  const same = heap === winHeap;
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const row = winOff + (b * T + t) * rowLen;
+      for (let tau = 0; tau < k; tau++) {
+        const src = t + tau * d - r;
+        const dst = row + tau * C;
+        if (src < 0 || src >= T) winHeap.fill(0, dst, dst + C);
+        else {
+          const o = xOff + (b * T + src) * C;
+          if (same) winHeap.copyWithin(dst, o, o + C);
+          else winHeap.set(heap.subarray(o, o + C), dst);
+        }
+      }
+    }
+}
+
+function col2imInto(
+  dwin: Float32Array,
+  dx: Float32Array,
+  B: number,
+  T: number,
+  C: number,
+  k: number,
+  d: number,
+) {
+  const r = ((k - 1) / 2) * d;
+  const rowLen = k * C;
+  dx.fill(0);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const row = (b * T + t) * rowLen;
+      for (let tau = 0; tau < k; tau++) {
+        const src = t + tau * d - r;
+        if (src < 0 || src >= T) continue;
+        const o = (b * T + src) * C;
+        const s = row + tau * C;
+        for (let c = 0; c < C; c++) dx[o + c] += dwin[s + c];
+      }
+    }
+}
+
+let registered = false;
+function ensureKernels(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  if (registered) return true;
+  const heap = (backend: WasmBackendLike, t: tf.TensorInfo, n: number) =>
+    new Float32Array(backend.wasm.HEAPF32.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, n);
+  tf.registerKernel({
+    kernelName: IM2COL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackendLike;
+      const { k, dilation } = attrs as unknown as Attrs;
+      const x = inputs.x!;
+      const [B, T, C] = x.shape;
+      const out = be.makeOutput([B * T, k * C], 'float32');
+      // Views taken after the allocation (which may grow, and so detach, the heap).
+      const f32 = be.wasm.HEAPF32;
+      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset / 4;
+      im2colInto(f32, off(x), f32, off(out), B, T, C, k, dilation);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: COL2IM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackendLike;
+      const { k, dilation, B, T } = attrs as unknown as Attrs & { B: number; T: number };
+      const dwin = inputs.dwin!;
+      const C = dwin.shape[1] / k;
+      const out = be.makeOutput([B, T, C], 'float32');
+      col2imInto(heap(be, dwin, B * T * k * C), heap(be, out, B * T * C), B, T, C, k, dilation);
+      return out;
+    },
+  });
+  registered = true;
+  return true;
+}
+
+function im2col(x: tf.Tensor3D, k: number, dilation: number): tf.Tensor2D {
+  const [B, T, C] = x.shape;
+  if (ensureKernels())
+    return tf.engine().runKernel(IM2COL, { x }, { k, dilation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  const win = new Float32Array(B * T * k * C);
+  im2colInto(x.dataSync() as Float32Array, 0, win, 0, B, T, C, k, dilation);
+  return tf.tensor2d(win, [B * T, k * C]);
+}
+
+function col2im(dwin: tf.Tensor2D, B: number, T: number, k: number, dilation: number): tf.Tensor3D {
+  const C = dwin.shape[1] / k;
+  if (ensureKernels())
+    return tf
+      .engine()
+      .runKernel(COL2IM, { dwin }, { k, dilation, B, T } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  const dx = new Float32Array(B * T * C);
+  col2imInto(dwin.dataSync() as Float32Array, dx, B, T, C, k, dilation);
+  return tf.tensor3d(dx, [B, T, C]);
+}
+
+export function dilatedConvSame(
+  x: tf.Tensor3D,
+  W: tf.Tensor3D,
+  b: tf.Tensor1D,
+  dilation: number,
+): tf.Tensor3D {
+  const [B, T, C] = x.shape;
+  const [k, , cOut] = W.shape;
+  if (k % 2 !== 1) throw new RangeError(`'same' padding needs an odd kernel, got ${k}`);
+  const f = tf.customGrad((xi, Wi, bi, save) => {
+    const win = im2col(xi as tf.Tensor3D, k, dilation); // [batch*pos, k*c_in]
+    const W2 = tf.reshape(Wi as tf.Tensor, [k * C, cOut]) as tf.Tensor2D; // [k*c_in, c_out]
+    (save as (t: tf.Tensor[]) => void)([win, W2]);
+    return {
+      value: tf.reshape(tf.add(tf.matMul(win, W2), bi as tf.Tensor), [B, T, cOut]),
+      gradFunc: (dy, saved) => {
+        const [w0, W0] = saved as tf.Tensor2D[];
+        const dy2 = tf.reshape(dy as tf.Tensor, [B * T, cOut]) as tf.Tensor2D; // [batch*pos, c_out]
+        const dx = col2im(tf.matMul(dy2, tf.transpose(W0)), B, T, k, dilation); // [batch, pos, c_in]
+        const dW = tf.reshape(tf.matMul(tf.transpose(w0), dy2), [k, C, cOut]); // [k, c_in, c_out]
+        const db = tf.sum(dy2, 0); // [c_out]
+        return [dx, dW, db];
+      },
+    };
+  });
+  return f(x, W, b) as tf.Tensor3D;
+}
