@@ -25,7 +25,13 @@ export function buildManifest(a: {
     step: a.step,
     params: a.params,
     history: a.history,
-    ...(raw ? { conv_raw_stats: { 'blocks.0.conv': convTapStats(raw, a.arch.kernel ?? 3) } } : {}),
+    ...(raw
+      ? {
+          conv_raw_stats: {
+            'blocks.0.conv': convTapStats(raw, a.arch.kernel ?? 3, a.arch.d_model, a.arch.d_model),
+          },
+        }
+      : {}),
     created: new Date().toISOString(),
   });
 }

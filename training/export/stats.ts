@@ -1,48 +1,33 @@
 import type { z } from 'zod';
 import type { TapStats } from '../../probes/manifest';
+import { tapStats } from '../../probes/conv/tap-stats';
 
 type Tap = z.infer<typeof TapStats>;
 
 /**
- * Quantile with linear interpolation between order statistics (numpy's default, torch.quantile's default):
- * position q * (n - 1) in the sorted values.
+ * Per-tap statistics of a raw conv weight stored tap-major [k, d_in, d_out], for the manifest: the graph holds
+ * only the masked weight, so the raw future tap's statistics (the seed's table reports them) live here. The
+ * numbers are the probes' own (probes/conv/tap-stats.ts: linear-interpolation quantiles, torch.std's ddof 1),
+ * so `probe filters` reports raw and effective taps by one definition. Offsets are relative to the output
+ * position: -1 reads t-1, 0 reads t, +1 reads t+1.
  */
-export function quantile(sorted: Float64Array | number[], q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/** Summary of one set of weights; std is the population std (ddof 0, numpy's default). */
-export function summarize(values: ArrayLike<number>): Omit<Tap, 'offset'> {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  let sum = 0;
-  for (const v of sorted) sum += v;
-  const mean = sum / n;
-  let ss = 0;
-  for (const v of sorted) ss += (v - mean) ** 2;
-  return {
-    max: sorted[n - 1],
-    min: sorted[0],
-    q75: quantile(sorted, 0.75),
-    q90: quantile(sorted, 0.9),
-    mean,
-    std: Math.sqrt(ss / n),
-  };
-}
-
-/**
- * Per-tap statistics of a raw conv weight stored tap-major [k, d_in, d_out] (all values of W[:, :, tap] in
- * PyTorch's [out, in, k] layout). Offsets are relative to the output position: -1 reads t-1, 0 reads t, +1
- * reads t+1 (the masked tap, reported from its raw values, which is what the seed's table shows).
- */
-export function convTapStats(raw: Float32Array, kernel: number): Tap[] {
-  const per = raw.length / kernel;
+export function convTapStats(raw: Float32Array, kernel: number, dIn: number, dOut: number): Tap[] {
+  if (raw.length !== kernel * dIn * dOut)
+    throw new Error(`conv weight has ${raw.length} values, not ${kernel} x ${dIn} x ${dOut}`);
+  // [k, in, out] (tap-major, as trained) -> [out, in, k] (PyTorch's layout, which tapStats reads)
+  const data = new Float32Array(raw.length);
+  for (let k = 0; k < kernel; k++)
+    for (let i = 0; i < dIn; i++)
+      for (let o = 0; o < dOut; o++) data[(o * dIn + i) * kernel + k] = raw[(k * dIn + i) * dOut + o];
   const half = (kernel - 1) / 2;
-  return Array.from({ length: kernel }, (_, k) => ({
-    offset: k - half,
-    ...summarize(raw.subarray(k * per, (k + 1) * per)),
+  const offsets = Array.from({ length: kernel }, (_, k) => k - half);
+  return tapStats({ out: dOut, in: dIn, kernel, data, offsets }).map((t) => ({
+    offset: t.offset,
+    max: t.max,
+    min: t.min,
+    q75: t.q75,
+    q90: t.q90,
+    mean: t.mean,
+    std: t.std,
   }));
 }

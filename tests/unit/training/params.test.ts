@@ -4,7 +4,7 @@ import { initBackend } from '../../../training/backend';
 import { disposeParams, initParams, paramCount } from '../../../training/models/params';
 import { makeSpec } from '../../../training/models/spec';
 import { Rng } from '../../../training/random';
-import { convTapStats, quantile } from '../../../training/export/stats';
+import { convTapStats } from '../../../training/export/stats';
 
 beforeAll(async () => {
   await initBackend();
@@ -41,14 +41,13 @@ describe('parameters', () => {
     disposeParams(params);
   });
 
-  it('raw conv tap statistics use linear-interpolation quantiles and label taps -1, 0, +1', () => {
-    expect(quantile([1, 2, 3, 4, 5], 0.75)).toBe(4);
-    expect(quantile([0, 10], 0.9)).toBeCloseTo(9, 12);
-    // kernel 3, 1x2 per tap: tap k holds [k, k + 10]
-    const raw = Float32Array.of(0, 10, 1, 11, 2, 12);
-    const stats = convTapStats(raw, 3);
+  it('raw conv tap statistics use linear-interpolation quantiles, torch.std (ddof 1) and label taps -1, 0, +1', () => {
+    // kernel 3, d_in = d_out = 2, tap-major [k, in, out]: tap k holds [k, k + 10, k + 20, k + 30]
+    const raw = Float32Array.from({ length: 12 }, (_, j) => Math.floor(j / 4) + 10 * (j % 4));
+    const stats = convTapStats(raw, 3, 2, 2);
     expect(stats.map((s) => s.offset)).toEqual([-1, 0, 1]);
-    expect(stats[2]).toMatchObject({ max: 12, min: 2, mean: 7, std: 5 });
-    expect(stats[2].q75).toBeCloseTo(9.5, 12);
+    expect(stats[2]).toMatchObject({ max: 32, min: 2, mean: 17 });
+    expect(stats[2].std).toBeCloseTo(Math.sqrt(500 / 3), 12); // deviations -15,-5,5,15: 500 / (4 - 1)
+    expect(stats[2].q75).toBeCloseTo(24.5, 12); // p = 0.75 * 3 = 2.25 between 22 and 32
   });
 });
