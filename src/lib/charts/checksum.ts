@@ -4,7 +4,15 @@
  * Recompute it from the same float32 values in the same order to get the same string.
  */
 export function checksum(values: ArrayLike<number>): string {
+  const known = sums.get(values);
+  if (known !== undefined) return known;
   let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i] * ((i % 97) + 1);
-  return s.toFixed(6);
+  // values[i] * ((i % 97) + 1), summed in order, with the weight counted instead of a modulo per value.
+  for (let i = 0, w = 1; i < values.length; i++, w = w === 97 ? 1 : w + 1) s += values[i] * w;
+  const sum = s.toFixed(6);
+  sums.set(values, sum);
+  return sum;
 }
+
+/** Checksums of arrays seen (the page shows one head twice); values arrays are never changed in place. */
+const sums = new WeakMap<ArrayLike<number>, string>();

@@ -48,3 +48,66 @@ export function rgbBytes(scale: Scale): (v: number) => [number, number, number] 
     return bytes;
   };
 }
+
+/** The 256 viridis colours as packed RGBA words (see packedColors), built on first use. */
+let viridisWords: Uint32Array | null = null;
+
+/** Byte order of a Uint32Array over canvas pixel bytes (r, g, b, a in memory order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const pack = (r: number, g: number, b: number): number =>
+  (LITTLE_ENDIAN ? (255 << 24) | (b << 16) | (g << 8) | r : (r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+
+/** A viridis scale as the ramp it is: colour words[floor(t * 256)] for t = (v - x0) * k10 in [0, 1]. */
+export interface ViridisRamp {
+  words: Uint32Array;
+  x0: number;
+  /** 1 / (x1 - x0), or 0 for an empty domain (d3 then takes t = 0.5). */
+  k10: number;
+}
+
+/**
+ * The ramp of a d3 viridis scale over a 2-stop domain (weightScale, magnitudeScale), else null. d3's viridis
+ * is a ramp of 256 colours, colors[floor(t * 256)] for the clamped t = (v - d0) / (d1 - d0) (d3-scale's own
+ * arithmetic; clamping the scale or not picks the same end colours, the ramp clamps its index), so reading
+ * words by that index is exactly the scale's colour, without building a colour string per value.
+ */
+export function viridisRamp(scale: Scale): ViridisRamp | null {
+  const s = scale as Partial<ScaleSequential<string>> & Scale;
+  const domain = scale.domain();
+  if (typeof s.interpolator !== 'function' || s.interpolator() !== interpolateViridis || domain.length !== 2)
+    return null;
+  if (!viridisWords) {
+    viridisWords = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      const c = rgb(interpolateViridis((i + 0.5) / 256));
+      viridisWords[i] = pack(Math.round(c.r), Math.round(c.g), Math.round(c.b));
+    }
+  }
+  const [x0, x1] = domain.map(Number);
+  return { words: viridisWords, x0, k10: x0 === x1 ? 0 : 1 / (x1 - x0) };
+}
+
+/** An opaque black pixel word (what a NaN draws). */
+export const BLACK = pack(0, 0, 0);
+
+/**
+ * A scale as value -> RGBA pixel word (opaque), for writing a Uint32Array view of ImageData: the bytes
+ * rgbBytes gives, in memory order r, g, b, 255: a viridis scale by its ramp (viridisRamp), any other through
+ * rgbBytes' string cache. NaN draws black, as rgbBytes does.
+ */
+export function packedColors(scale: Scale): (v: number) => number {
+  const ramp = viridisRamp(scale);
+  if (ramp) {
+    const { words, x0, k10 } = ramp;
+    return (v) => {
+      if (v == null || isNaN((v = +v))) return BLACK;
+      const t = k10 === 0 ? 0.5 : (v - x0) * k10;
+      return words[t <= 0 ? 0 : t >= 1 ? 255 : Math.floor(t * 256)];
+    };
+  }
+  const bytes = rgbBytes(scale);
+  return (v) => {
+    const [r, g, b] = bytes(v);
+    return Number.isNaN(r) ? BLACK : pack(r, g, b);
+  };
+}

@@ -25,7 +25,8 @@ export function attentionMaps({ patterns, taps }: Patterns): AttentionMap[] {
     const per = size * size;
     const layer = Number(PATTERN_RE.exec(tap.name)?.[1] ?? i);
     for (let head = 0; head < heads; head++) {
-      const values = data.slice(head * per, (head + 1) * per);
+      // A view, not a copy: patterns are never changed in place, and a 2048-token map is 16 MB.
+      const values = data.subarray(head * per, (head + 1) * per);
       maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, size, values });
     }
   });

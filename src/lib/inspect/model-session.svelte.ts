@@ -6,6 +6,7 @@ import { threadCount } from '$lib/runtime/ort';
 import { withTimeout } from '$lib/runtime/timeout';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
 import type { Manifest } from '$probes/manifest';
+import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
 import { runScores, type RunScores } from './head-scores';
@@ -17,16 +18,33 @@ export interface AttentionRun {
   maps: AttentionMap[];
   /** [batch = 1, head, query, key] by canonical name, as the probes return them. */
   patterns: Record<string, Tensor>;
-  /** Head scores of these tokens (probes/heads.ts). */
+  /** Head scores of these tokens (probes/heads.ts); `heads` is empty while scoresPending. */
   scores: RunScores;
+  /** A long text's head scores are computed after its heatmaps are drawn (see withScores). */
+  scoresPending: boolean;
   /** Wall time of session.run, ms. */
   ms: number;
   /** The text had more tokens than the model takes; the tail was cut. */
   truncated: boolean;
 }
 
-/** Longest input when the manifest does not say: T x T maps stay a few megabytes. */
-export const DEFAULT_MAX_TOKENS = 1024;
+/**
+ * Longest input when the manifest does not say: the command line's bound (bin/runtime/ort-node.ts MAX_SEQ), so
+ * the page takes every text `smallscope probe` takes; a 4096 x 4096 map is 64 MB per head.
+ */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * With deferScores, texts up to this many tokens still get their head scores with the run (a few ms at most);
+ * longer ones get the period at once and the per-head scores (O(T^2) per detector pattern) from withScores.
+ */
+export const SCORES_WITH_RUN = 512;
+
+/** The run with its head scores computed (the same run when it has them). */
+export function withScores(run: AttentionRun): AttentionRun {
+  if (!run.scoresPending) return run;
+  return { ...run, scores: runScores(run.patterns, run.tokens), scoresPending: false };
+}
 
 /** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
 const CREATE_TIMEOUT_MS = 60_000;
@@ -52,10 +70,18 @@ export class ModelSession {
   #inflight: Promise<unknown> = Promise.resolve();
   readonly #submit: (text: string) => void;
 
+  readonly #deferScores: boolean;
+
+  /**
+   * `deferScores`: runs of more than SCORES_WITH_RUN tokens come with scoresPending instead of head scores, for
+   * a caller that draws first and then calls withScores (the inspect page); otherwise every run has them.
+   */
   constructor(
     readonly ckpt: string,
     onRun: (run: AttentionRun) => void,
+    { deferScores = false }: { deferScores?: boolean } = {},
   ) {
+    this.#deferScores = deferScores;
     this.#submit = latestOnly(
       (text: string) => this.#compute(text),
       (_text, run) => {
@@ -123,12 +149,14 @@ export class ModelSession {
     this.#inflight = running.catch(() => {});
     const patterns = await running;
     const ms = performance.now() - t0;
+    const later = this.#deferScores && tokens.length > SCORES_WITH_RUN;
     return {
       text,
       tokens,
       maps: attentionMaps(patterns),
       patterns: patterns.patterns,
-      scores: runScores(patterns.patterns, tokens),
+      scores: later ? { period: detectPeriod(tokens), heads: [] } : runScores(patterns.patterns, tokens),
+      scoresPending: later,
       ms,
       truncated: all.length > tokens.length,
     };

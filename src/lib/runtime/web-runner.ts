@@ -9,7 +9,7 @@ export interface WebRunner extends Runner {
 
 /**
  * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed int64 token ids, returning
- * float32 copies of the fetched outputs (so the session's buffers can be reused by the next run).
+ * the fetched outputs as float32 arrays of their own (never views of the session's buffers).
  */
 export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
   const ort = await loadOrt();
@@ -28,8 +28,14 @@ export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {
         const t = out[name];
+        // A CPU output is already a fresh array copied out of the wasm heap (dispose only drops the tensor's
+        // reference to it), so it is kept as is; anything else is copied before dispose.
         const data =
-          t.data instanceof Float32Array ? t.data.slice() : Float32Array.from(t.data as ArrayLike<number>);
+          t.data instanceof Float32Array
+            ? t.location === 'cpu'
+              ? t.data
+              : t.data.slice()
+            : Float32Array.from(t.data as ArrayLike<number>);
         result[name] = { dims: [...t.dims], data };
         t.dispose();
       }
