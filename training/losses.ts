@@ -3,7 +3,7 @@ import { forward } from './models/model';
 import type { Params } from './models/params';
 import type { ArchSpec } from './models/spec';
 import type { AdamW } from './optim/adamw';
-import { crossEntropy } from './step';
+import { crossEntropy, optimizeStep } from './step';
 import { addCounts, errorRates, maskedCounts, type MaskedCounts } from './metrics';
 import type { MaskedBatch } from './tasks/masked-batches';
 
@@ -26,25 +26,11 @@ export function alignedTrainStep(
   seqLen: number,
   lr: number,
 ): number {
-  const vars = Object.values(params);
-  const names = Object.keys(params);
-  const loss = tf.tidy(() => {
+  // The batch tensors live outside the loss function: the backward pass still reads them.
+  return tf.tidy(() => {
     const { inputs, targets } = tensors(batch, seqLen);
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(forward(spec, params, inputs).logits, targets),
-      vars,
-    );
-    const byParam: Record<string, tf.Tensor> = {};
-    names.forEach((n, i) => {
-      const g = grads[vars[i].name];
-      if (g) byParam[n] = g;
-    });
-    opt.apply(byParam, lr);
-    return value;
+    return optimizeStep(params, opt, lr, () => crossEntropy(forward(spec, params, inputs).logits, targets));
   });
-  const v = loss.dataSync()[0];
-  loss.dispose();
-  return v;
 }
 
 export interface AlignedEval {
@@ -102,24 +88,7 @@ export function regressionTrainStep(
   batch: { inputs: Float32Array; targets: Float32Array; rows: number },
   lr: number,
 ): number {
-  const vars = Object.values(params);
-  const names = Object.keys(params);
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(
-      () => mse(spec, params, batch.inputs, batch.targets, batch.rows),
-      vars,
-    );
-    const byParam: Record<string, tf.Tensor> = {};
-    names.forEach((n, i) => {
-      const g = grads[vars[i].name];
-      if (g) byParam[n] = g;
-    });
-    opt.apply(byParam, lr);
-    return value;
-  });
-  const v = loss.dataSync()[0];
-  loss.dispose();
-  return v;
+  return optimizeStep(params, opt, lr, () => mse(spec, params, batch.inputs, batch.targets, batch.rows));
 }
 
 /** Validation MSE (reported as val_loss; there is no accuracy for a regression). */

@@ -75,23 +75,44 @@ export function lossAndGradTensors(
   rows: number,
   seqLen: number,
 ): { loss: number; grads: Record<string, tf.Tensor> } {
-  const vars = Object.values(params);
-  const names = Object.keys(params);
   const out = tf.tidy(() => {
     const x = tf.tensor2d(inputs, [rows, seqLen], 'int32');
     const y = tf.tensor1d(targets, 'int32');
-    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(spec, params, x).logits, y), vars);
-    // variableGrads keys by the (unique) variable name; map back to parameter names.
-    const byParam: Record<string, tf.Tensor> = {};
-    names.forEach((n, i) => {
-      const g = grads[vars[i].name];
-      if (g) byParam[n] = g;
-    });
-    return { value, byParam };
+    return paramGrads(params, () => crossEntropy(forward(spec, params, x).logits, y));
   });
   const loss = out.value.dataSync()[0];
   out.value.dispose();
-  return { loss, grads: out.byParam };
+  return { loss, grads: out.grads };
+}
+
+/**
+ * The loss and its gradients by parameter name (tf.variableGrads keys them by the unique variable name).
+ * Call inside tf.tidy; the returned tensors survive it.
+ */
+export function paramGrads(
+  params: Params,
+  loss: () => tf.Scalar,
+): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const vars = Object.values(params);
+  const { value, grads } = tf.variableGrads(loss, vars);
+  const byParam: Record<string, tf.Tensor> = {};
+  Object.keys(params).forEach((n, i) => {
+    const g = grads[vars[i].name];
+    if (g) byParam[n] = g;
+  });
+  return { value, grads: byParam };
+}
+
+/** One optimiser update on the loss `loss()`; returns the loss before the update. */
+export function optimizeStep(params: Params, opt: AdamW, lr: number, loss: () => tf.Scalar): number {
+  const value = tf.tidy(() => {
+    const { value, grads } = paramGrads(params, loss);
+    opt.apply(grads, lr);
+    return value;
+  });
+  const v = value.dataSync()[0];
+  value.dispose();
+  return v;
 }
 
 /**

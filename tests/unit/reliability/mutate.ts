@@ -3,18 +3,10 @@
  * length varints (the lengths of protobuf's length-delimited fields, found by walking the wire format).
  * Everything is a pure function of the seed, so a failing case is reproduced from its seed alone.
  */
+import { mulberry32 } from '../../../probes/inputs/prng';
 
-/** mulberry32: a small, fast, seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The probes' seeded PRNG (mulberry32): a failing case is reproduced from its seed alone. */
+export const rng = mulberry32;
 
 const int = (r: () => number, n: number) => Math.floor(r() * n);
 
