@@ -2,6 +2,7 @@ import path from 'node:path';
 import { UsageError } from '../probes/errors';
 import type { TrainConfig } from './loop';
 import { convStackSpec, parseAttn, parseIntList } from './models/conv_stack_spec';
+import { lstmSpec } from './models/lstm';
 import { makeSpec } from './models/spec';
 import { taskSeqLen, type TaskConfig } from './task_runner';
 import { validateMaskedTask } from './tasks/masked-batches';
@@ -78,8 +79,12 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
     throw new UsageError(`--task shapes is a regression on a signal: use --arch shapes-conv`);
   if (task.name === 'counting' && arch !== 'counting')
     throw new UsageError(`--task counting needs --arch counting (learned output queries)`);
-  if (arch !== 'conv-stack' && (o.layers !== undefined || o.dilation !== undefined || o.attn !== undefined))
-    throw new UsageError(`--layers, --dilation and --attn belong to --arch conv-stack, not ${arch}`);
+  if (arch !== 'conv-stack' && (o.dilation !== undefined || o.attn !== undefined))
+    throw new UsageError(`--dilation and --attn belong to --arch conv-stack, not ${arch}`);
+  if (arch !== 'conv-stack' && arch !== 'lstm' && o.layers !== undefined)
+    throw new UsageError(`--layers belongs to --arch conv-stack or lstm, not ${arch}`);
+  if (arch !== 'lstm' && o.hidden !== undefined)
+    throw new UsageError(`--hidden belongs to --arch lstm, not ${arch}`);
   let spec;
   if (arch === 'conv-stack') {
     const layers = (o.layers as number | undefined) ?? 3;
@@ -94,6 +99,13 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
       dilation,
       attn,
       norm: ((o.norm as string | undefined) ?? 'layer') as 'none' | 'layer',
+      seqLen,
+    });
+  } else if (arch === 'lstm') {
+    // Seed 001's LSTM baseline: unidirectional, so it is causal and may also train on text.
+    spec = lstmSpec({
+      layers: (o.layers as number | undefined) ?? 6,
+      hidden: (o.hidden as number | undefined) ?? 64,
       seqLen,
     });
   } else if (arch === 'shapes-conv') {

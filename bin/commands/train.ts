@@ -19,6 +19,7 @@ selcopy / vselcopy train the whole string, answer masked with '?' in the input; 
 sample_error (fractions) count the answer only. --arch conv-stack reads --layers --channels --kernel
 --dilation (one per layer, or one for all) --attn (per layer: 0, T = one QK head with values = the layer
 input, N = N-head attention) --norm (layer: LayerNorm before every conv but the last, as seed 000's counts).
+--arch lstm (seed 001's baseline, PyTorch nn.LSTM) reads --layers --hidden; its head is tied to the embedding.
 
 Examples:
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 3000 --lr 3e-3 --seq-len 64
@@ -26,6 +27,8 @@ Examples:
     --kernel 13 --dilation 5,7,1 --attn 0,0,T --batch 64 --steps 20000 --out runs/sc40
   smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch conv-stack --norm none \\
     --layers 6 --channels 64 --kernel 9 --dilation 1,2,3,4,5,1 --out runs/vsc6
+  smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch lstm --layers 6 \\
+    --hidden 64 --out runs/vsc-lstm
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 6000 --resume`;
 
 export function register(program: Command): void {
@@ -35,9 +38,9 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--arch <arch>',
-        'model: conv-attn, attn-attn (seed 002), conv-stack (seeds 000/001), shapes-conv (seed 003), counting (seed 004)',
+        'model: conv-attn, attn-attn (seed 002), conv-stack (seeds 000/001), lstm (seed 001 baseline), shapes-conv (seed 003), counting (seed 004)',
       )
-        .choices(['conv-attn', 'attn-attn', 'conv-stack', 'shapes-conv', 'counting'])
+        .choices(['conv-attn', 'attn-attn', 'conv-stack', 'lstm', 'shapes-conv', 'counting'])
         .makeOptionMandatory(),
     )
     .addOption(
@@ -56,7 +59,12 @@ export function register(program: Command): void {
     .option('--ops <range>', 'vselcopy: operations per training question, N or MIN,MAX (1,5)')
     .option('--val-ops <range>', 'vselcopy: operations per validation question (default: --ops)')
     .option('--stack', 'vselcopy: also use the stack operations -x and +x', false)
-    .option('--layers <n>', 'conv-stack: conv layers (3)', intArg('--layers'))
+    .option('--layers <n>', 'conv-stack: conv layers (3); lstm: stacked LSTM layers (6)', intArg('--layers'))
+    .option(
+      '--hidden <n>',
+      'lstm: hidden size of every layer, also the embedding width (64)',
+      intArg('--hidden'),
+    )
     .option('--channels <n>', 'conv-stack: channels of every layer (32)', intArg('--channels'))
     .option('--kernel <n>', "conv-stack: kernel size, odd for 'same' padding (7)", intArg('--kernel'))
     .option('--dilation <list>', 'conv-stack: dilation per layer, e.g. 5,7,1 (1)')
@@ -135,6 +143,7 @@ export function register(program: Command): void {
           'kernel',
           'dilation',
           'attn',
+          'hidden',
         ];
         const given = fixed.filter((k) => cmd.getOptionValueSource(k) === 'cli');
         if (given.length > 0) {

@@ -4,6 +4,7 @@ import { attentionLayers, headDim, type ArchSpec } from '../models/spec';
 import { DataType, GraphBuilder, valueInfo } from './graph';
 import { convStackGraph } from './onnx_conv_stack';
 import { countingGraph } from './onnx_counting';
+import { lstmGraph } from './onnx_lstm';
 import { SIGNAL_INPUT, shapesGraph } from './onnx_shapes';
 
 /**
@@ -29,6 +30,7 @@ export function buildOnnx(spec: ArchSpec, w: Record<string, Float32Array>, manif
   if (spec.kind === 'conv-stack') return encode(spec, manifest, g, convStackGraph(g, spec, w));
   if (spec.kind === 'shapes-conv') return encode(spec, manifest, g, shapesGraph(g, spec, w));
   if (spec.kind === 'counting') return encode(spec, manifest, g, countingGraph(g, spec, w));
+  if (spec.kind === 'lstm') return encode(spec, manifest, g, lstmGraph(g, spec, w));
   const D = spec.d_model;
   const V = spec.vocab;
   const H = spec.n_heads;

@@ -3,6 +3,7 @@ import type { Rng } from '../random';
 import { convStackParamDefs } from './conv_stack';
 import { shapesParamDefs } from './shapes_conv';
 import { countingParamDefs } from './counting';
+import { lstmParamDefs } from './lstm';
 import { attentionLayers, type ArchSpec } from './spec';
 
 /**
@@ -27,6 +28,7 @@ export function paramDefs(spec: ArchSpec): ParamDef[] {
   if (spec.kind === 'conv-stack') return convStackParamDefs(spec);
   if (spec.kind === 'shapes-conv') return shapesParamDefs(spec);
   if (spec.kind === 'counting') return countingParamDefs(spec);
+  if (spec.kind === 'lstm') return lstmParamDefs(spec);
   const D = spec.d_model;
   const V = spec.vocab;
   const defs: ParamDef[] = [
