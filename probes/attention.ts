@@ -12,6 +12,12 @@ import type { Tensor } from './tensor';
  * export) is searched structurally: an attention pattern is a Softmax over the last axis of a square [.., T, T]
  * score tensor. Tensor names are never used for discovery: exporters name things after their own modules
  * (`/m/Softmax_output_0`, `onnx::MatMul_48`), and those names mean nothing to us.
+ *
+ * Cross attention (encoder-decoder: a fixed number of output steps attending over the input positions, seed
+ * 004's counting model) is a non-square [.., S, T] pattern whose key axis spans the input. It is accepted
+ * with `kind: 'cross'` on its tap: queries are output steps, keys are input positions. An own checkpoint's
+ * output whose declared query axis differs from its key axis (`[batch, 1, 4, 'pos']`) is cross attention even
+ * when S happens to equal T; a fetched pattern [.., S, T] with S != T and T input positions is cross attention.
  */
 
 export const NO_ATTENTION = 'no attention found: no Softmax over the last axis of a square score tensor';
@@ -29,7 +35,15 @@ export interface AttentionTap {
   axis: number | null;
   /** Graph outputs that are this same tensor with only a reshape on top (PyTorch's `attn.0`). */
   aliases: string[];
+  /**
+   * 'cross': queries are output steps, keys input positions (a [.., S, T] pattern); absent for self attention
+   * over the tokens (square [.., T, T]), so self-attention taps are unchanged.
+   */
+  kind?: 'cross';
 }
+
+/** Whether a tap holds cross attention (output step x input position). */
+export const isCross = (tap: Pick<AttentionTap, 'kind'>): boolean => tap.kind === 'cross';
 
 export interface AttentionDiscovery {
   model: OnnxModel;
@@ -67,8 +81,16 @@ function ownPatternOutputs(model: OnnxModel): Omit<AttentionDiscovery, 'model' |
     node: null,
     axis: null,
     aliases: [],
+    ...(declaredCross(staticDims(model, o.name)) ? { kind: 'cross' as const } : {}),
   }));
   return { taps, rejected: [] };
+}
+
+/** A declared [.., query, key] output whose query axis is not its key axis (`[batch, 1, 4, 'pos']`). */
+function declaredCross(dims: (number | string | null)[] | null): boolean {
+  if (!dims || dims.length < 2) return false;
+  const [q, k] = dims.slice(-2);
+  return q !== null && k !== null && q !== k;
 }
 
 const PASS_THROUGH = new Set(['Identity', 'Unsqueeze', 'Reshape', 'Squeeze', 'Flatten']);
@@ -115,6 +137,8 @@ function staticReason(dims: (number | string | null)[] | null, axis: number): st
   const a = axis < 0 ? axis + r : axis;
   if (a !== r - 1) return `softmax over axis ${axis} of a rank-${r} tensor, not the last axis`;
   const [q, k] = dims.slice(-2);
+  // A fixed query axis against a symbolic key axis (e.g. [batch, 1, 4, pos]) may be cross attention: output
+  // steps over the input positions, checked at run time.
   if (typeof q === 'number' && typeof k === 'number' && q !== k) return `not square: [.., ${q}, ${k}]`;
   // A fixed key axis against a symbolic query axis (e.g. [batch, seq, 256]) is a vocabulary softmax.
   if (typeof q === 'string' && typeof k === 'number') return `not square: [.., ${q}, ${k}]`;
@@ -158,7 +182,10 @@ export interface Patterns {
   patterns: Record<string, Tensor>;
   /** The taps that held attention for these tokens, renamed so their indices count only those. */
   taps: AttentionTap[];
-  /** Taps passed over at run time (not square, not over the sequence), with the reason. */
+  /**
+   * Taps passed over at run time (not over the sequence), with the reason. A cross-attention pattern is
+   * [batch, head, output step, input position]: its tap in `taps` has `kind: 'cross'`.
+   */
   skipped: { tensor: string; reason: string }[];
 }
 
@@ -180,13 +207,14 @@ export async function attentionPatterns(
   for (const tap of taps) {
     const t = fetched[tap.tensor];
     if (!t) throw new Error(`the runtime did not return '${tap.tensor}'`);
-    const shaped = asPattern(t, batch, seq, tap.axis);
+    const shaped = asPattern(t, batch, seq, tap.axis, true);
     if (typeof shaped === 'string') {
       skipped.push({ tensor: tap.tensor, reason: shaped });
       continue;
     }
     const name = tap.source === 'softmax' ? hookName.pattern(used.length) : tap.name;
-    used.push({ ...tap, name });
+    const cross = isCross(tap) || shaped.dims[2] !== shaped.dims[3];
+    used.push(cross ? { ...tap, name, kind: 'cross' } : { ...tap, name });
     patterns[name] = shaped;
   }
   if (used.length === 0) throw new UsageError(NO_ATTENTION);
@@ -195,9 +223,17 @@ export async function attentionPatterns(
 
 /**
  * Give a fetched Softmax output the [batch, head, query, key] layout, or say why it is not attention over
- * these tokens. Only dims change: every accepted layout is already batch-major and row-major.
+ * these tokens. Only dims change: every accepted layout is already batch-major and row-major. With `cross`,
+ * a non-square [.., S, T] whose key axis spans the T input positions is kept as [batch, head, S, T] (cross
+ * attention: output steps over input positions); without it, only square patterns are accepted.
  */
-export function asPattern(t: Tensor, batch: number, seq: number, axis: number | null): Tensor | string {
+export function asPattern(
+  t: Tensor,
+  batch: number,
+  seq: number,
+  axis: number | null,
+  cross = false,
+): Tensor | string {
   const dims = t.dims;
   const r = dims.length;
   if (r < 2) return `rank ${r}: not a [.., query, key] tensor`;
@@ -205,12 +241,13 @@ export function asPattern(t: Tensor, batch: number, seq: number, axis: number | 
     return `softmax over axis ${axis} of a rank-${r} tensor, not the last axis`;
   }
   const [q, k] = dims.slice(-2);
-  if (q !== k) return `not square: [${dims}]`;
-  if (q !== seq) return `[${dims}] does not span the ${seq} input positions`;
+  const isCrossShape = cross && r >= 3 && q !== k && k === seq && q > 0;
+  if (q !== k && !isCrossShape) return `not square: [${dims}]`;
+  if (k !== seq) return `[${dims}] does not span the ${seq} input positions`;
   const lead = dims.slice(0, -2).reduce((a, b) => a * b, 1);
   // [T, T] (no batch axis), [b, T, T] (one head), [b*h, T, T] (PyTorch MultiheadAttention packs heads
   // batch-major), [b, h, T, T], [b, h1, h2, .., T, T] (extra axes read as heads).
   if (lead % batch !== 0 || (r > 3 && dims[0] !== batch))
     return `[${dims}] does not match a batch of ${batch}`;
-  return { dims: [batch, lead / batch, seq, seq], data: t.data };
+  return { dims: [batch, lead / batch, q, seq], data: t.data };
 }

@@ -47,6 +47,41 @@ export interface HeadRow {
   detector: Record<DetectionPattern, number>;
 }
 
+/**
+ * The row of a cross-attention head (output steps x input positions): every score of HeadRow needs a square
+ * [.., T, T] pattern, so all are null and `note` says why.
+ */
+export interface CrossHeadRow {
+  name: string;
+  layer: number;
+  head: number;
+  induction: null;
+  induction_clean: null;
+  induction_arena: null;
+  prefix_matching: null;
+  prefix_matching_recent: null;
+  previous_token: null;
+  duplicate_token: null;
+  detector: Record<DetectionPattern, null>;
+  kind: 'cross';
+  /** CROSS_NOTE. */
+  note: string;
+  /**
+   * Cross attention only: per output step s, the attention mass on the input positions holding the letter
+   * 'A' + s (byte 65 + s), the letter the counting task's step s counts (seed 004), averaged over the batch
+   * rows holding that letter; null for a step whose letter no row holds (the counting task's last step, the
+   * difference, has no letter of its own).
+   */
+  letter_mass: (number | null)[];
+}
+
+/** A head's row in `probe heads` and the app: self attention (HeadRow) or cross attention (CrossHeadRow). */
+export type AnyHeadRow = HeadRow | CrossHeadRow;
+
+/** Why a cross-attention head has no scores (`HeadRow.note`). */
+export const CROSS_NOTE =
+  'cross attention (queries = output steps, keys = input positions): previous-token, induction, prefix-matching, duplicate-token and detector scores need a square [.., T, T] pattern and are null';
+
 export interface PeriodChoice extends Period {
   source: 'flag' | 'detected' | 'repeat-random';
 }
@@ -86,16 +121,47 @@ export function choosePeriod(
   };
 }
 
+/** Whether a pattern is cross attention: named in `cross` (taps with `kind: 'cross'`) or not square. */
+const crossPattern = (name: string, p: Tensor, cross: ReadonlySet<string>) =>
+  cross.has(name) || p.dims[2] !== p.dims[3];
+
+/**
+ * Every head's row, in pattern order: HeadRow scores for self attention, a CrossHeadRow (null scores, the
+ * note, `letter_mass`) for cross attention. `cross`: names of cross-attention patterns (taps with `kind:
+ * 'cross'`); a non-square pattern is cross attention whether named or not.
+ */
+export function allHeadScores(
+  patterns: Record<string, Tensor>,
+  tokens: readonly (readonly number[])[],
+  period: Period | null,
+  options: DetectorOptions = {},
+  cross: ReadonlySet<string> = new Set(),
+): AnyHeadRow[] {
+  const rows: AnyHeadRow[] = [];
+  for (const [name, p] of Object.entries(patterns)) {
+    if (crossPattern(name, p, cross)) {
+      const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
+      for (let h = 0; h < p.dims[1]; h++) rows.push(crossRow(p, h, layer, tokens));
+    } else rows.push(...headScores({ [name]: p }, tokens, period, options, undefined, rows.length));
+  }
+  return rows;
+}
+
+/** The scores of the self-attention heads (cross-attention patterns, see allHeadScores, are left out). */
 export function headScores(
   patterns: Record<string, Tensor>,
   tokens: readonly (readonly number[])[],
   period: Period | null,
   options: DetectorOptions = {},
+  cross: ReadonlySet<string> = new Set(),
+  /** Rows before these (the layer index of a pattern without a canonical name). */
+  before = 0,
 ): HeadRow[] {
   const rows: HeadRow[] = [];
   const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionPattern(name, row)));
   for (const [name, p] of Object.entries(patterns)) {
-    const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
+    if (crossPattern(name, p, cross)) continue;
+    const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before + rows.length);
     const [B, H, T] = p.dims;
     for (let h = 0; h < H; h++) {
       const mean = (f: (A: Float32Array, b: number) => number) => {
@@ -125,4 +191,37 @@ export function headScores(
     }
   }
   return rows;
+}
+
+/** The row of a cross-attention head: no square-pattern score, the note, and the per-step letter mass. */
+function crossRow(p: Tensor, h: number, layer: number, tokens: readonly (readonly number[])[]): CrossHeadRow {
+  const [B, , S, T] = p.dims;
+  const letter_mass = Array.from({ length: S }, (_, s) => {
+    const letter = 65 + s;
+    let sum = 0;
+    let n = 0;
+    for (let b = 0; b < B; b++) {
+      if (!tokens[b].includes(letter)) continue;
+      const A = headMatrix(p, b, h);
+      for (let k = 0; k < T; k++) if (tokens[b][k] === letter) sum += A[s * T + k];
+      n++;
+    }
+    return n > 0 ? sum / n : null;
+  });
+  return {
+    name: `L${layer}H${h}`,
+    layer,
+    head: h,
+    induction: null,
+    induction_clean: null,
+    induction_arena: null,
+    prefix_matching: null,
+    prefix_matching_recent: null,
+    previous_token: null,
+    duplicate_token: null,
+    detector: Object.fromEntries(DETECTION_PATTERNS.map((d) => [d, null])) as Record<DetectionPattern, null>,
+    kind: 'cross',
+    note: CROSS_NOTE,
+    letter_mass,
+  };
 }

@@ -22,32 +22,35 @@ export function causalSoftmax(S: ArrayLike<number>, T: number): Float64Array {
   return A;
 }
 
-/** One head of one batch row as a T×T row-major view (no copy). */
+/**
+ * One head of one batch row as a T×T row-major view (no copy); Q×K (output steps × input positions) for
+ * cross attention.
+ */
 export function headMatrix(p: Tensor, b: number, h: number): Float32Array {
-  const [, heads, T] = p.dims;
-  const start = (b * heads + h) * T * T;
-  return p.data.subarray(start, start + T * T);
+  const [, heads, Q, K = Q] = p.dims;
+  const start = (b * heads + h) * Q * K;
+  return p.data.subarray(start, start + Q * K);
 }
 
-/** The pattern as nested arrays [batch][head][query][key], for JSON. */
+/** The pattern as nested arrays [batch][head][query][key], for JSON (query = output step for cross attention). */
 export function nestedPattern(p: Tensor): number[][][][] {
-  const [B, H, T] = p.dims;
+  const [B, H, Q, T = Q] = p.dims;
   const out: number[][][][] = [];
   for (let b = 0; b < B; b++) {
     const heads: number[][][] = [];
     for (let h = 0; h < H; h++) {
       const A = headMatrix(p, b, h);
-      heads.push(Array.from({ length: T }, (_, q) => Array.from(A.subarray(q * T, q * T + T))));
+      heads.push(Array.from({ length: Q }, (_, q) => Array.from(A.subarray(q * T, q * T + T))));
     }
     out.push(heads);
   }
   return out;
 }
 
-/** Largest |row sum - 1| over every row of every head (rows of a softmax sum to 1). */
-export function rowSumError(A: ArrayLike<number>, T: number): number {
+/** Largest |row sum - 1| over every row of every head (rows of a softmax sum to 1); `rows` x T when not square. */
+export function rowSumError(A: ArrayLike<number>, T: number, rows = T): number {
   let worst = 0;
-  for (let q = 0; q < T; q++) {
+  for (let q = 0; q < rows; q++) {
     let s = 0;
     for (let k = 0; k < T; k++) s += A[q * T + k];
     worst = Math.max(worst, Math.abs(s - 1));

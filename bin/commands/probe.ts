@@ -1,5 +1,5 @@
-import { attentionPatterns, type Patterns } from '../../probes/attention';
-import { choosePeriod, headScores, type HeadRow } from '../../probes/heads';
+import { attentionPatterns, isCross, type Patterns } from '../../probes/attention';
+import { CROSS_NOTE, allHeadScores, choosePeriod, type AnyHeadRow } from '../../probes/heads';
 import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
@@ -23,7 +23,9 @@ export function register(program: Command): void {
 
   probe
     .command('attention')
-    .description('attention patterns [batch][head][query][key] of every layer')
+    .description(
+      'attention patterns [batch][head][query][key] of every layer (cross attention: [batch][head][output step][input position])',
+    )
     .argument('<model>', 'ONNX model file')
     .option('--text <text>', 'input text (byte tokens)')
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
@@ -97,15 +99,23 @@ export function register(program: Command): void {
       );
       const positions = iclPositions(tokens[0].length, { early: opts.iclEarly, late: opts.iclLate });
       notes.push(...positions.notes);
-      const logitsName = logitsOutput(session.model, session.vocab);
+      // An encoder-decoder model (cross attention) has logits per output step, not next-token logits.
+      const encoderDecoder = session.taps.some(isCross);
+      const logitsName = encoderDecoder ? null : logitsOutput(session.model, session.vocab);
       const capture = captureAlso(session.runner, logitsName ? [logitsName] : []);
       const result = await attentionPatterns(capture.runner, session.taps, tokens);
       await session.runner.dispose?.();
-      const heads = headScores(result.patterns, tokens, period, {
-        errorMeasure: opts.errorMeasure,
-        excludeBos: opts.excludeBos,
-        excludeCurrentToken: opts.excludeCurrentToken,
-      });
+      const heads = allHeadScores(
+        result.patterns,
+        tokens,
+        period,
+        {
+          errorMeasure: opts.errorMeasure,
+          excludeBos: opts.excludeBos,
+          excludeCurrentToken: opts.excludeCurrentToken,
+        },
+        new Set(result.taps.filter(isCross).map((t) => t.name)),
+      );
       const ov = ovCopying(session.model, result.taps);
       const rows = heads.map((h) => {
         const c =
@@ -114,7 +124,11 @@ export function register(program: Command): void {
         return { ...h, copying_ov: c?.by_tap ?? null, copying_ov_note: c?.note ?? null };
       });
       let icl: IclScore | null = null;
-      if (!logitsName) notes.push('ICL: not measured, no logits output found');
+      if (encoderDecoder)
+        notes.push(
+          'ICL: not measured, the logits are per output step (cross attention), not per input token',
+        );
+      else if (!logitsName) notes.push('ICL: not measured, no logits output found');
       else if ('early' in positions)
         icl = iclScore(capture.last[logitsName], tokens, positions.early, positions.late);
       if (opts.json) print({ heads: rows, icl, period, notes, tokens, taps: tapList(result) });
@@ -153,7 +167,13 @@ function print(doc: unknown): void {
 }
 
 function tapList(result: Patterns) {
-  return result.taps.map((t) => ({ name: t.name, tensor: t.tensor, source: t.source, node: t.node }));
+  return result.taps.map((t) => ({
+    name: t.name,
+    tensor: t.tensor,
+    source: t.source,
+    node: t.node,
+    ...(t.kind ? { kind: t.kind } : {}),
+  }));
 }
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? '-' : x.toFixed(digits));
@@ -178,6 +198,16 @@ function attentionSummary(path: string, tokens: number[][], result: Patterns): s
     const [B, H, T] = p.dims;
     const from = tap.source === 'softmax' ? `Softmax ${tap.node} -> ${tap.tensor}` : 'graph output';
     lines.push(`${tap.name}  [${p.dims}]  (${from})`);
+    if (isCross(tap)) {
+      const [, , S, K] = p.dims;
+      lines.push(`  cross attention: ${S} output steps x ${K} input positions`);
+      for (let h = 0; h < H; h++) {
+        let rowErr = 0;
+        for (let b = 0; b < B; b++) rowErr = Math.max(rowErr, rowSumError(headMatrix(p, b, h), K, S));
+        lines.push(`  head ${h}: rows sum to 1 within ${rowErr.toExponential(1)}`);
+      }
+      continue;
+    }
     for (let h = 0; h < H; h++) {
       let rowErr = 0;
       let future = 0;
@@ -197,7 +227,7 @@ function attentionSummary(path: string, tokens: number[][], result: Patterns): s
 }
 
 function headsSummary(
-  heads: (HeadRow & { copying_ov: Record<string, number> | null })[],
+  heads: (AnyHeadRow & { copying_ov: Record<string, number> | null })[],
   icl: IclScore | null,
   period: { n: number; start: number; source: string } | null,
   notes: string[],
@@ -210,6 +240,8 @@ function headsSummary(
       : 'no period: induction not measured',
   );
   lines.push(...notes.map((n) => `note: ${n}`));
+  const cross = heads.filter((h) => 'kind' in h && h.kind === 'cross');
+  if (cross.length > 0) lines.push(`note: ${cross.map((h) => h.name)}: ${CROSS_NOTE}`);
   if (icl)
     lines.push(
       `ICL: L(${icl.late}) - L(${icl.early}) = ${fmt(icl.icl)} nats (paper prose sign: ${fmt(icl.icl_paper_prose)})`,

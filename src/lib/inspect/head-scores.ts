@@ -1,25 +1,36 @@
-import { headScores, type HeadRow } from '$probes/heads';
+import { allHeadScores, type AnyHeadRow, type HeadRow } from '$probes/heads';
 import { detectPeriod, type Period } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 
-export type { HeadRow, Period };
+export type { AnyHeadRow, HeadRow, Period };
 
 /** The scores a view shows per head, and the period they were read with (null: no induction score). */
 export interface RunScores {
   period: Period | null;
-  heads: HeadRow[];
+  /** Cross-attention heads (output step x input position) have null scores and a note. */
+  heads: AnyHeadRow[];
 }
 
 /**
  * Head scores of one run, by the probes' own functions: the period is the exact repeat detectPeriod finds in
  * the tokens (a text that is one block typed twice); without one only the previous-token score exists.
+ * `cross`: names of the cross-attention patterns (their heads get null scores).
  */
-export function runScores(patterns: Record<string, Tensor>, tokens: number[]): RunScores {
+export function runScores(
+  patterns: Record<string, Tensor>,
+  tokens: number[],
+  cross: ReadonlySet<string> = new Set(),
+): RunScores {
   const period = detectPeriod(tokens);
-  return { period, heads: headScores(patterns, [tokens], period) };
+  return { period, heads: allHeadScores(patterns, [tokens], period, {}, cross) };
+}
+
+/** The cross-attention patterns of a run's maps, by canonical name (for runScores). */
+export function crossNames(maps: readonly { canonical: string; cross: boolean }[]): Set<string> {
+  return new Set(maps.filter((m) => m.cross).map((m) => m.canonical));
 }
 
 /** The score row of one head, if the run has it. */
-export function scoreOf(scores: RunScores | null, layer: number, head: number): HeadRow | undefined {
+export function scoreOf(scores: RunScores | null, layer: number, head: number): AnyHeadRow | undefined {
   return scores?.heads.find((h) => h.layer === layer && h.head === head);
 }

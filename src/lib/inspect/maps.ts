@@ -1,5 +1,5 @@
 import { PATTERN_RE } from '$probes/manifest';
-import type { Patterns } from '$probes/attention';
+import { isCross, type Patterns } from '$probes/attention';
 import { tapLabel } from '$lib/attention-label';
 
 /** One head's attention pattern for the first sequence of the batch: what one heatmap draws. */
@@ -10,8 +10,14 @@ export interface AttentionMap {
   canonical: string;
   layer: number;
   head: number;
-  /** Sequence length T: the map is T x T. */
+  /** Sequence length T: the map is T x T (self attention), rows x cols (cross attention). */
   size: number;
+  /** Query rows: T, or the output steps of cross attention. */
+  rows: number;
+  /** Key columns: the T input positions. */
+  cols: number;
+  /** Cross attention (encoder-decoder): rows are output steps, columns input tokens; no head scores. */
+  cross: boolean;
   /** Row-major [query][key] weights; row q is how query q spreads its attention over keys 0..T-1. */
   values: Float32Array;
 }
@@ -21,13 +27,15 @@ export function attentionMaps({ patterns, taps }: Patterns): AttentionMap[] {
   const maps: AttentionMap[] = [];
   taps.forEach((tap, i) => {
     const { dims, data } = patterns[tap.name];
-    const [, heads, size] = dims;
-    const per = size * size;
+    const [, heads, rows, cols] = dims;
+    const size = cols;
+    const per = rows * cols;
+    const cross = isCross(tap) || rows !== cols;
     const layer = Number(PATTERN_RE.exec(tap.name)?.[1] ?? i);
     for (let head = 0; head < heads; head++) {
       // A view, not a copy: patterns are never changed in place, and a 2048-token map is 16 MB.
       const values = data.subarray(head * per, (head + 1) * per);
-      maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, size, values });
+      maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, size, rows, cols, cross, values });
     }
   });
   return maps.sort((a, b) => a.layer - b.layer || a.head - b.head);

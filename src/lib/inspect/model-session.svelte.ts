@@ -9,7 +9,7 @@ import type { Manifest } from '$probes/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
-import { runScores, type RunScores } from './head-scores';
+import { crossNames, runScores, type RunScores } from './head-scores';
 
 /** The result of running one text through the model. */
 export interface AttentionRun {
@@ -43,7 +43,7 @@ export const SCORES_WITH_RUN = 512;
 /** The run with its head scores computed (the same run when it has them). */
 export function withScores(run: AttentionRun): AttentionRun {
   if (!run.scoresPending) return run;
-  return { ...run, scores: runScores(run.patterns, run.tokens), scoresPending: false };
+  return { ...run, scores: runScores(run.patterns, run.tokens, crossNames(run.maps)), scoresPending: false };
 }
 
 /** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
@@ -150,12 +150,15 @@ export class ModelSession {
     const patterns = await running;
     const ms = performance.now() - t0;
     const later = this.#deferScores && tokens.length > SCORES_WITH_RUN;
+    const maps = attentionMaps(patterns);
     return {
       text,
       tokens,
-      maps: attentionMaps(patterns),
+      maps,
       patterns: patterns.patterns,
-      scores: later ? { period: detectPeriod(tokens), heads: [] } : runScores(patterns.patterns, tokens),
+      scores: later
+        ? { period: detectPeriod(tokens), heads: [] }
+        : runScores(patterns.patterns, tokens, crossNames(maps)),
       scoresPending: later,
       ms,
       truncated: all.length > tokens.length,

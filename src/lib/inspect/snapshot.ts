@@ -18,7 +18,7 @@ export function snapshot(
     const all: Record<string, number[][][]> = {};
     for (const m of maps) {
       const rows: number[][] = [];
-      for (let q = 0; q < m.size; q++) rows.push(Array.from(m.values.subarray(q * m.size, (q + 1) * m.size)));
+      for (let q = 0; q < m.rows; q++) rows.push(Array.from(m.values.subarray(q * m.cols, (q + 1) * m.cols)));
       (all[m.canonical] ??= [])[m.head] = rows;
     }
     return all;
