@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { installNativeMatMul } from './kernels/native';
+import { installZeroCopyIdentity } from './kernels/zero_copy';
 import { registerGradients } from './tfjs/gradients';
 
 /**
@@ -44,9 +46,13 @@ async function useWasm(): Promise<BackendInfo> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the tfjs WebAssembly backend failed to start');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasm.getThreadsCount();
+  installZeroCopyIdentity();
+  const native = installNativeMatMul();
   return {
     id: 'wasm',
-    name: `wasm (${simd ? 'simd' : 'no simd'}, ${threads} thread${threads === 1 ? '' : 's'})`,
+    name:
+      `wasm (${simd ? 'simd' : 'no simd'}, ${threads} thread${threads === 1 ? '' : 's'})` +
+      (native ? ` + native matmul (${native})` : ''),
   };
 }
 

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { crossEntropy } from './kernels/cross_entropy';
 import { forward } from './models/model';
 import type { Params } from './models/params';
 import type { ArchSpec } from './models/spec';
 import type { AdamW } from './optim/adamw';
 import { poolFor } from './parallel/pool';
+
+export { crossEntropy };
 
 /**
  * One optimisation step and one evaluation pass. A batch arrives as int32 windows [rows, seq_len + 1]: the
@@ -30,37 +33,6 @@ function split(windows: Int32Array, seqLen: number): { inputs: tf.Tensor2D; targ
     inputs: tf.tensor2d(s.inputs, [s.rows, seqLen], 'int32'),
     targets: tf.tensor1d(s.targets, 'int32'),
   };
-}
-
-/**
- * Mean cross-entropy (nats) from logits [batch, pos, vocab] and targets [batch*pos], with a hand-written
- * gradient: d loss / d logits = (softmax(logits) - onehot(targets)) / N. The forward is log-sum-exp minus
- * the target's logit (picked with a gather, no one-hot), the backward one softmax kernel, one one-hot and
- * two elementwise ops, instead of the half dozen [N, vocab] ops tfjs's logSoftmax gradient takes.
- */
-export function crossEntropy(logits: tf.Tensor3D, targets: tf.Tensor1D): tf.Scalar {
-  const [B, T, V] = logits.shape;
-  const N = B * T;
-  const flat = tf.reshape(logits, [N, V]) as tf.Tensor2D; // [batch*pos, vocab]
-  const f = tf.customGrad((xi, save) => {
-    const x = xi as tf.Tensor2D;
-    (save as (t: tf.Tensor[]) => void)([x]);
-    const m = tf.max(x, 1, true); // [N, 1]
-    const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, m)), 1)), tf.reshape(m, [N])); // [N]
-    // x[i, targets[i]]: a gather on the flattened logits.
-    const idx = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), targets); // [N]
-    const picked = tf.gather(tf.reshape(x, [N * V]), idx); // [N]
-    return {
-      value: tf.mean(tf.sub(lse, picked)) as tf.Scalar,
-      gradFunc: (dy, saved) => {
-        const p = tf.softmax(saved[0]); // [N, vocab]
-        // int32 one-hot then a cast: the wasm OneHot kernel ignores dtype float32 (it writes int32 bit patterns).
-        const g = tf.sub(p, tf.cast(tf.oneHot(targets, V), 'float32'));
-        return tf.mul(g, tf.div(dy, N)); // [N, vocab]
-      },
-    };
-  });
-  return f(flat) as tf.Scalar;
 }
 
 /**

@@ -12,13 +12,12 @@ import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../training/backend';
-import { convStackSpec } from '../../training/models/conv_stack_spec';
 import { disposeParams, initParams, paramCount } from '../../training/models/params';
-import { makeSpec, type ArchSpec } from '../../training/models/spec';
 import { AdamW } from '../../training/optim/adamw';
 import { threadCount } from '../../training/parallel/pool';
 import { Rng } from '../../training/random';
 import { trainStep } from '../../training/step';
+import { benchConfigs, type Config } from './configs';
 
 const ref = fileURLToPath(new URL('../../../shared/reference/pytorch', import.meta.url));
 const rounds = Number(process.argv[2] ?? 5);
@@ -27,72 +26,7 @@ const threads = Number(process.argv[4] ?? 2);
 const filter = process.argv[5] ?? '';
 process.env.SMALLSCOPE_THREADS ??= String(threads);
 
-interface Config {
-  name: string;
-  spec: ArchSpec;
-  torch: Record<string, unknown>;
-  batch: number;
-  seqLen: number;
-}
-
-function stack(
-  name: string,
-  C: number,
-  kernel: number,
-  dilation: number[],
-  attn: (0 | 'T')[],
-  norm: 'layer' | 'none',
-  batch: number,
-  seqLen: number,
-): Config {
-  const spec = convStackSpec({ layers: dilation.length, channels: C, kernel, dilation, attn, norm, seqLen });
-  return {
-    name,
-    spec,
-    torch: { arch: 'conv-stack', d_model: C, kernel, dilation, attn, norm },
-    batch,
-    seqLen,
-  };
-}
-function seed002(kind: 'conv-attn' | 'attn-attn', D: number): Config {
-  return {
-    name: `seed 002 ${kind === 'conv-attn' ? 'Conv-Attn' : 'Attn-Attn'} d=${D}`,
-    spec: makeSpec(kind, { d_model: D, max_seq: 128 }),
-    torch: { arch: kind, d_model: D },
-    batch: 32,
-    seqLen: 128,
-  };
-}
-
-const configs: Config[] = [
-  // seed 000: selective copying, area 40 + 10 letters -> 51 positions, batch 64 (its example command)
-  stack('seed 000 conv-stack C=32 k=13 d=5,7,1 attn 0,0,T', 32, 13, [5, 7, 1], [0, 0, 'T'], 'layer', 64, 51),
-  stack(
-    'seed 000 conv-stack C=128 k=13 d=5,7,1 attn 0,0,T',
-    128,
-    13,
-    [5, 7, 1],
-    [0, 0, 'T'],
-    'layer',
-    64,
-    51,
-  ),
-  // seed 001: 6 layers, 64 channels, kernel 9 (its example command's dilations), 64 positions, batch 64
-  stack(
-    'seed 001 conv-stack C=64 k=9 d=1,2,3,4,5,1',
-    64,
-    9,
-    [1, 2, 3, 4, 5, 1],
-    [0, 0, 0, 0, 0, 0],
-    'none',
-    64,
-    64,
-  ),
-  seed002('conv-attn', 64),
-  seed002('attn-attn', 64),
-  seed002('conv-attn', 384),
-  seed002('attn-attn', 384),
-].filter((c) => c.name.includes(filter));
+const configs: Config[] = benchConfigs().filter((c) => c.name.includes(filter));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,6 +52,9 @@ async function main() {
     return { params, opt: new AdamW(params) };
   });
   const rng = new Rng(7);
+  // CPU milliseconds per sample, all threads: less sensitive than wall time to other jobs on the machine.
+  const cpuA: number[][] = configs.map(() => []);
+  const cpuB: number[][] = configs.map(() => []);
   const ours = async (i: number, n: number) => {
     const c = configs[i];
     const { params, opt } = models[i];
@@ -125,12 +62,16 @@ async function main() {
       Int32Array.from({ length: c.batch * (c.seqLen + 1) }, () => rng.int(256)),
     );
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (const w of batches) trainStep(c.spec, params, opt, w, c.seqLen, 1e-3);
+    const cpu = process.cpuUsage(cpu0); // all threads of this process, workers included
+    cpuA[i]!.push((cpu.user + cpu.system) / 1000 / (n * c.batch));
     return (n * c.batch) / ((performance.now() - t0) / 1000);
   };
   const theirs = async (i: number, n: number) => {
     const c = configs[i];
     const r = await ask({ config: { ...c.torch, batch: c.batch, seq_len: c.seqLen }, steps: n });
+    cpuB[i]!.push((r.cpu_seconds * 1000) / (n * c.batch));
     return (n * c.batch) / r.seconds;
   };
   const a: number[][] = configs.map(() => []);
@@ -139,6 +80,8 @@ async function main() {
     await ours(i, 2); // warm-up (worker start, XNNPACK operators, allocator)
     await theirs(i, 2);
   }
+  cpuA.forEach((x) => x.splice(0));
+  cpuB.forEach((x) => x.splice(0));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < configs.length; i++) {
       // alternate which side goes first, so neither always runs right after the other's block
@@ -165,13 +108,15 @@ async function main() {
       `PyTorch ${info.torch} torch.set_num_threads(${info.threads}); ${rounds} rounds x ${steps} steps, medians`,
   );
   console.log('');
-  console.log('| configuration | params | batch x seq | smallscope samples/s | PyTorch samples/s | ratio |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '| configuration | params | batch x seq | smallscope samples/s | PyTorch samples/s | ratio | CPU ms/sample smallscope / PyTorch |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   configs.forEach((c, i) => {
     const x = median(a[i]);
     const y = median(b[i]);
     console.log(
-      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} |`,
+      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
     );
   });
   tf.disposeVariables();

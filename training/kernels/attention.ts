@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm, transposeLast } from './batched';
+import { matmul } from './batched';
 
 /**
  * The core of causal attention with a hand-written gradient that runs on the backend's fast kernels:
@@ -12,7 +12,8 @@ import { bmm, transposeLast } from './batched';
  *     dP = dZ V^T       dV = P^T dZ      dS = P * (dP - rowsum(dP * P))      dQ = dS K * scale
  *     dK = dS^T Q * scale
  *
- * Every product is a batch of untransposed 2-d matmuls (see batched.ts); transposes are materialised first.
+ * Every product goes through `matmul` (batched.ts): transposed operands are read in place by the native matmul,
+ * or materialised first on the plain wasm backend.
  * Masked entries have P = 0 exactly, hence dS = 0 there: no gradient reaches future keys. The pattern P is a
  * side output for the probes and hooks: no gradient flows back through it (a loss must not read it). `mask`
  * may be omitted (full attention).
@@ -30,23 +31,23 @@ export function attentionCore(
     const K = ki as tf.Tensor3D;
     const V = vi as tf.Tensor3D;
     const P = tf.tidy(() => {
-      const S = tf.mul(bmm(Q, transposeLast(K)), scale); // [n, T, T]
+      const S = tf.mul(matmul(Q, K, false, true), scale); // [n, T, T]
       return tf.softmax(mask ? tf.add(S, mask) : S);
     }) as tf.Tensor3D; // [n, T, T]
     pattern = tf.keep(P); // survives the tidy customGrad runs the forward in; handed to the caller's scope below
-    const Z = bmm(P, V); // [n, T, d]
+    const Z = matmul(P, V); // [n, T, d]
     (save as (t: tf.Tensor[]) => void)([Q, K, V, P]);
     return {
       value: Z,
       gradFunc: (dy, saved) => {
         const dZ = dy as tf.Tensor3D;
         const [Q0, K0, V0, P0] = saved as tf.Tensor3D[];
-        const dP = bmm(dZ, transposeLast(V0)); // [n, T, T]
-        const dV = bmm(transposeLast(P0), dZ); // [n, T, d]
+        const dP = matmul(dZ, V0, false, true); // [n, T, T]
+        const dV = matmul(P0, dZ, true); // [n, T, d]
         const dPP = tf.mul(dP, P0);
         const dS = tf.mul(tf.sub(dPP, tf.mul(tf.sum(dPP, -1, true), P0)), scale) as tf.Tensor3D; // [n, T, T] (scale folded in)
-        const dQ = bmm(dS, K0); // [n, T, d]
-        const dK = bmm(transposeLast(dS), Q0); // [n, T, d]
+        const dQ = matmul(dS, K0); // [n, T, d]
+        const dK = matmul(dS, Q0, true); // [n, T, d]
         return [dQ, dK, dV];
       },
     };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeMatMul } from './native';
 
 /**
  * Batched matrix products on the fast path of the tfjs WebAssembly backend.
@@ -104,6 +105,26 @@ export function transposeLast(x: tf.Tensor3D): tf.Tensor3D {
  * hand-written gradients (kernels/attention.ts).
  */
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (!ensureKernel() || a.dtype !== 'float32' || b.dtype !== 'float32') return tf.matMul(a, b);
+  if (nativeMatMul() || !ensureKernel() || a.dtype !== 'float32' || b.dtype !== 'float32')
+    return tf.matMul(a, b);
   return tf.engine().runKernel(BMM_KERNEL, { a, b }, {}) as tf.Tensor3D;
+}
+
+/**
+ * op(a) @ op(b), op = transpose of the last two axes where asked, for 2-d operands or 3-d ones with the same
+ * batch. With the native matmul (kernels/native.ts) or a native tfjs backend the flags go straight to the
+ * kernel, which reads transposed operands through strides; on the plain wasm backend the transposed operand
+ * is materialised first, because the wasm matmul with a transpose flag takes a naive loop.
+ */
+export function matmul<T extends tf.Tensor2D | tf.Tensor3D>(
+  a: T,
+  b: T,
+  transposeA = false,
+  transposeB = false,
+): T {
+  if (nativeMatMul() || tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB) as T;
+  const t = (x: T) => (x.rank === 3 ? transposeLast(x as tf.Tensor3D) : tf.transpose(x)) as T;
+  const A = transposeA ? t(a) : a;
+  const B = transposeB ? t(b) : b;
+  return (A.rank === 3 ? bmm(A as tf.Tensor3D, B as tf.Tensor3D) : tf.matMul(A, B)) as T;
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matmul } from './batched';
+import { heapBuffer, heapIndex, nativeOps } from './native';
 
 /**
  * Dilated 'same' 1-d convolution (PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d)) as one
@@ -11,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * Why: written with tf ops (pad, k slices, concat) the window costs 2k+2 kernels forward and as many
  * backward, and the wasm Slice kernel copies its whole input out of the heap once per slice. Here the window
  * is built by one kernel (`SmallscopeIm2Col`: row copies inside the wasm heap) and scattered back by one
- * (`SmallscopeCol2Im`: a JS loop over the heap); the products stay 2-d untransposed matmuls (XNNPACK).
+ * (`SmallscopeCol2Im`: a JS loop over the heap, or both in C++ with the native addon, kernels/native.ts).
  * On backends other than wasm the same two kernels run on the tensors' data through tf.tensor round trips.
  *
  * x: [batch, pos, c_in]; W: [k, c_in, c_out] (tap-major); b: [c_out].
@@ -100,6 +102,11 @@ function ensureKernels(): boolean {
       const x = inputs.x!;
       const [B, T, C] = x.shape;
       const out = be.makeOutput([B * T, k * C], 'float32');
+      const lib = nativeOps();
+      if (lib) {
+        lib.im2col(heapBuffer(be), heapIndex(be, x), heapIndex(be, out), B, T, C, k, dilation);
+        return out;
+      }
       // Views taken after the allocation (which may grow, and so detach, the heap).
       const f32 = be.wasm.HEAPF32;
       const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset / 4;
@@ -116,6 +123,11 @@ function ensureKernels(): boolean {
       const dwin = inputs.dwin!;
       const C = dwin.shape[1] / k;
       const out = be.makeOutput([B, T, C], 'float32');
+      const lib = nativeOps();
+      if (lib) {
+        lib.col2im(heapBuffer(be), heapIndex(be, dwin), heapIndex(be, out), B, T, C, k, dilation);
+        return out;
+      }
       col2imInto(heap(be, dwin, B * T * k * C), heap(be, out, B * T * C), B, T, C, k, dilation);
       return out;
     },
@@ -162,8 +174,8 @@ export function dilatedConvSame(
       gradFunc: (dy, saved) => {
         const [w0, W0] = saved as tf.Tensor2D[];
         const dy2 = tf.reshape(dy as tf.Tensor, [B * T, cOut]) as tf.Tensor2D; // [batch*pos, c_out]
-        const dx = col2im(tf.matMul(dy2, tf.transpose(W0)), B, T, k, dilation); // [batch, pos, c_in]
-        const dW = tf.reshape(tf.matMul(tf.transpose(w0), dy2), [k, C, cOut]); // [k, c_in, c_out]
+        const dx = col2im(matmul(dy2, W0, false, true), B, T, k, dilation); // [batch, pos, c_in]
+        const dW = tf.reshape(matmul(w0, dy2, true), [k, C, cOut]); // [k, c_in, c_out]
         const db = tf.sum(dy2, 0); // [c_out]
         return [dx, dW, db];
       },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matmul } from '../kernels/batched';
 
 /**
  * 2-d matmuls whose backward passes are also plain (non-transposed) 2-d matmuls.
@@ -6,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Why: the tfjs WebAssembly backend sends an untransposed 2-d matmul to XNNPACK, but a matmul with
  * transposeA or transposeB (which tf.matMul's own gradient uses: dx = dy W^T, dW = x^T dy) takes a naive loop
  * that is ~10x slower; on a d_model 64 model those two gradients were two thirds of a training step.
- * Materialising the transposed operand first (a cheap copy) keeps every product on the fast path.
+ * `matmul` (kernels/batched.ts) materialises the transposed operand there (a cheap copy) and passes the flag
+ * straight through when the native matmul is installed.
  */
 
 /** x @ W for x: [rows, in], W: [in, out], with gradients for both. */
@@ -20,8 +22,8 @@ export function linear(x: tf.Tensor2D, W: tf.Tensor2D): tf.Tensor2D {
       gradFunc: (dy, saved) => {
         const [a0, w0] = saved as [tf.Tensor2D, tf.Tensor2D];
         return [
-          tf.matMul(dy as tf.Tensor2D, tf.transpose(w0)), // [rows, in]
-          tf.matMul(tf.transpose(a0), dy as tf.Tensor2D), // [in, out]
+          matmul(dy as tf.Tensor2D, w0, false, true), // [rows, in]
+          matmul(a0, dy as tf.Tensor2D, true), // [in, out]
         ];
       },
     };
@@ -40,7 +42,7 @@ export function linearFromData(x: tf.Tensor2D, W: tf.Tensor2D): tf.Tensor2D {
     (save as (t: tf.Tensor[]) => void)([x]);
     return {
       value: tf.matMul(x, w), // [rows, out]
-      gradFunc: (dy, saved) => tf.matMul(tf.transpose(saved[0]), dy as tf.Tensor2D), // [in, out]
+      gradFunc: (dy, saved) => matmul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true), // [in, out]
     };
   });
   return f(W) as tf.Tensor2D;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate } from '../kernels/adamw';
 
 /**
  * AdamW (Loshchilov & Hutter), as torch.optim.AdamW: the weight decay is decoupled from the gradient, i.e.
@@ -55,6 +56,14 @@ export class AdamW {
         const g = grads[name] ?? tf.zerosLike(p);
         const m = this.state.m[name];
         const v = this.state.v[name];
+        // One native kernel per parameter where the addon is installed (kernels/adamw.ts); same formula.
+        const fused = adamwUpdate(p, g, m, v, { lr, beta1, beta2, eps, weightDecay, c1, c2 });
+        if (fused) {
+          p.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          continue;
+        }
         const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
         m.assign(mNew);

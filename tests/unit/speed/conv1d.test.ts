@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { dilatedConvSame } from '../../../training/kernels/conv1d';
 import { Rng } from '../../../training/random';
+import { describeBothPaths } from './modes';
 
 beforeAll(async () => {
   await initBackend();
@@ -35,7 +36,7 @@ function reference(x: tf.Tensor3D, W: tf.Tensor3D, b: tf.Tensor1D, d: number): t
   ]);
 }
 
-describe('dilatedConvSame (im2col kernel + hand-written gradient)', () => {
+describeBothPaths('dilatedConvSame (im2col kernel + hand-written gradient)', () => {
   for (const [k, d, T] of [
     [13, 5, 20],
     [3, 1, 7],

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { attentionCore } from '../../../training/kernels/attention';
 import { bmm } from '../../../training/kernels/batched';
 import { causalMask } from '../../../training/models/attention';
 import { Rng } from '../../../training/random';
 import { crossEntropy } from '../../../training/step';
+import { describeBothPaths } from './modes';
 
 /**
  * Every hand-written gradient of the speed work against central finite differences of its own forward pass
@@ -49,7 +50,7 @@ function checkGrad(f: (...xs: tf.Tensor[]) => tf.Scalar, xs: tf.Tensor[], sample
   return worst;
 }
 
-describe('hand-written gradients match finite differences', () => {
+describeBothPaths('hand-written gradients match finite differences', () => {
   it('bmm (the wasm batched-matmul kernel) equals tf.matMul', () => {
     const rng = new Rng(1);
     const a = rand(rng, [5, 7, 3]);

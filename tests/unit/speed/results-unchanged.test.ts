@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
@@ -6,6 +6,7 @@ import { AdamW, ADAMW_DEFAULTS } from '../../../training/optim/adamw';
 import { Rng } from '../../../training/random';
 import { evaluate, trainStep } from '../../../training/step';
 import { loadTextTask, sampleWindows } from '../../../training/tasks/text';
+import { describeBothPaths } from './modes';
 
 /**
  * Training results do not change with the speed work. The reference numbers below were produced by the
@@ -61,7 +62,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-describe('a fixed small run trains to the pre-optimisation losses', () => {
+describeBothPaths('a fixed small run trains to the pre-optimisation losses', () => {
   const task = loadTextTask({ seed: 7, seqLen: 32 });
   for (const [name, ref] of Object.entries(REF)) {
     it(name, () => {
@@ -81,7 +82,7 @@ describe('a fixed small run trains to the pre-optimisation losses', () => {
   }
 });
 
-describe('data-parallel steps (worker threads) give the one-thread result', () => {
+describeBothPaths('data-parallel steps (worker threads) give the one-thread result', () => {
   it('conv-attn d=32, batch 32 x 64: 5 steps with 2 threads match 5 steps on one thread', () => {
     const spec = makeSpec('conv-attn', { d_model: 32, max_seq: 64 });
     const run = (threads: string) => {

@@ -1,0 +1,281 @@
+// Blocked GEMM after BLIS: pack a KC x NC slab of B into NR-wide column panels (zero-padded), then run an
+// MR x NR register-blocked micro-kernel over each MR-row panel of A and each B panel. One micro-kernel per
+// instruction set, chosen at run time, so one binary runs on any x86-64.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define SMALLSCOPE_X86 1
+#endif
+
+namespace smallscope {
+namespace {
+
+constexpr int64_t KC = 256;   // depth of one packed slab: KC x NR floats of B = 32 KB at NR = 32 (L1)
+constexpr int64_t NC = 4096;  // columns of B packed at once
+
+// Packs rows [0, mc) x cols [0, kc) of `a` into panels of `mr` rows: panel q holds dst[(q * kc + p) * mr + r].
+void pack_a(View a, int64_t mc, int64_t kc, int mr, float* dst) {
+  for (int64_t i = 0; i < mc; i += mr) {
+    const int64_t rows = std::min<int64_t>(mr, mc - i);
+    if (a.cs == 1) {
+      // Rows contiguous in memory: read along each row.
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* src = a.p + (i + r) * a.rs;
+        for (int64_t p = 0; p < kc; ++p) dst[p * mr + r] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = a.p + i * a.rs + p * a.cs;
+        for (int64_t r = 0; r < rows; ++r) dst[p * mr + r] = src[r * a.rs];
+      }
+    }
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t r = rows; r < mr; ++r) dst[p * mr + r] = 0.f;
+    dst += kc * mr;
+  }
+}
+
+// Packs rows [0, kc) x cols [0, nc) of `b` into panels of `nr` columns: panel q holds dst[(q * kc + p) * nr + j].
+void pack_b(View b, int64_t kc, int64_t nc, int nr, float* dst) {
+  for (int64_t j = 0; j < nc; j += nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - j);
+    if (b.cs == 1) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = b.p + p * b.rs + j;
+        std::memcpy(dst + p * nr, src, cols * sizeof(float));
+        for (int64_t c = cols; c < nr; ++c) dst[p * nr + c] = 0.f;
+      }
+    } else {
+      // Columns contiguous (a transposed operand): read down each column.
+      for (int64_t c = 0; c < cols; ++c) {
+        const float* src = b.p + (j + c) * b.cs;
+        for (int64_t p = 0; p < kc; ++p) dst[p * nr + c] = src[p * b.rs];
+      }
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t c = cols; c < nr; ++c) dst[p * nr + c] = 0.f;
+    }
+    dst += kc * nr;
+  }
+}
+
+// Writes an MR x NR tile held in `t` (row-major, NR wide) into C, clipped to rows x cols.
+template <int MR, int NR>
+inline void store_tile(const float* t, float* c, int64_t ldc, bool acc, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) c[r * ldc + j] = (acc ? c[r * ldc + j] : 0.f) + t[r * NR + j];
+}
+
+// Portable micro-kernel (any CPU; the compiler vectorises the j loop).
+template <int MR, int NR>
+void kernel_generic(int64_t kc, const float* a, int64_t ars, int64_t acs, const float* b, int64_t ldb, float* c,
+                    int64_t ldc, bool acc, int64_t rows, int64_t cols) {
+  float t[MR * NR] = {};
+  for (int64_t p = 0; p < kc; ++p, a += acs, b += ldb)
+    for (int r = 0; r < MR; ++r)
+      for (int j = 0; j < NR; ++j) t[r * NR + j] += a[r * ars] * b[j];
+  store_tile<MR, NR>(t, c, ldc, acc, rows, cols);
+}
+
+#ifdef SMALLSCOPE_X86
+// AVX-512: 12 rows x 32 columns = 24 zmm accumulators; per depth step 2 loads of B, 12 broadcasts of A, 24 FMAs.
+__attribute__((target("avx512f"))) void kernel_avx512(int64_t kc, const float* a, int64_t ars, int64_t acs,
+                                                      const float* b, int64_t ldb, float* c, int64_t ldc, bool acc,
+                                                      int64_t rows, int64_t cols) {
+  constexpr int MR = 12;
+  __m512 c0[MR], c1[MR];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += acs, b += ldb) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      const __m512 ar = _mm512_set1_ps(a[r * ars]);
+      c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+    }
+  }
+  if (rows == MR && cols == 32) {
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      float* cr = c + r * ldc;
+      if (acc) {
+        c0[r] = _mm512_add_ps(c0[r], _mm512_loadu_ps(cr));
+        c1[r] = _mm512_add_ps(c1[r], _mm512_loadu_ps(cr + 16));
+      }
+      _mm512_storeu_ps(cr, c0[r]);
+      _mm512_storeu_ps(cr + 16, c1[r]);
+    }
+    return;
+  }
+  alignas(64) float t[MR * 32];
+  for (int r = 0; r < MR; ++r) {
+    _mm512_store_ps(t + r * 32, c0[r]);
+    _mm512_store_ps(t + r * 32 + 16, c1[r]);
+  }
+  store_tile<MR, 32>(t, c, ldc, acc, rows, cols);
+}
+
+// AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators.
+__attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const float* a, int64_t ars, int64_t acs,
+                                                     const float* b, int64_t ldb, float* c, int64_t ldc, bool acc,
+                                                     int64_t rows, int64_t cols) {
+  constexpr int MR = 6;
+  __m256 c0[MR], c1[MR];
+#pragma GCC unroll 6
+  for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += acs, b += ldb) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) {
+      const __m256 ar = _mm256_broadcast_ss(a + r * ars);
+      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
+    }
+  }
+  if (rows == MR && cols == 16) {
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) {
+      float* cr = c + r * ldc;
+      if (acc) {
+        c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(cr));
+        c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(cr + 8));
+      }
+      _mm256_storeu_ps(cr, c0[r]);
+      _mm256_storeu_ps(cr + 8, c1[r]);
+    }
+    return;
+  }
+  alignas(32) float t[MR * 16];
+  for (int r = 0; r < MR; ++r) {
+    _mm256_store_ps(t + r * 16, c0[r]);
+    _mm256_store_ps(t + r * 16 + 8, c1[r]);
+  }
+  store_tile<MR, 16>(t, c, ldc, acc, rows, cols);
+}
+#endif
+
+using Kernel = void (*)(int64_t, const float*, int64_t, int64_t, const float*, int64_t, float*, int64_t, bool,
+                       int64_t, int64_t);
+
+struct Isa {
+  const char* name;
+  Kernel kernel;
+  int mr;
+  int nr;
+};
+
+Isa detect() {
+#ifdef SMALLSCOPE_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return {"avx512", kernel_avx512, 12, 32};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", kernel_avx2, 6, 16};
+#endif
+  return {"generic", kernel_generic<4, 16>, 4, 16};
+}
+
+const Isa& isa() {
+  static const Isa chosen = detect();
+  return chosen;
+}
+
+}  // namespace
+
+const char* simd_level() { return isa().name; }
+
+namespace {
+
+// C[m, n] (+)= A B with C row-major. B is packed into NR-wide panels unless its rows are contiguous and A has
+// at most IN_PLACE_PANELS panels of rows: then each B panel would be used that few times that copying it costs
+// more than reading it in place (the kernel steps through B by its row stride). A row-major A is never packed:
+// the micro-kernel broadcasts its entries straight from memory (MR rows read in step), and with the narrow
+// outputs here (n = 32-128) each A entry is used only n times. A column-contiguous (transposed) A is packed per
+// panel: read in place, each depth step would touch a new cache line and page. Partial panels (the last rows
+// of A, the last columns of B) are packed zero-padded, so the kernel never reads past an operand.
+constexpr int64_t IN_PLACE_PANELS = 4;
+
+void gemm_rows(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+  const Isa& s = isa();
+  const bool b_in_place = b.cs == 1 && m <= IN_PLACE_PANELS * s.mr;
+  thread_local std::vector<float> packed_b, panel_a;
+  const int64_t nc_max = std::min<int64_t>(NC, (n + s.nr - 1) / s.nr * s.nr);
+  packed_b.resize(static_cast<size_t>(nc_max * KC));
+  panel_a.resize(static_cast<size_t>(IN_PLACE_PANELS * s.mr * KC));
+
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    const int64_t nc = std::min(NC, n - jc);
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = std::min(KC, k - pc);
+      const View bk{b.p + pc * b.rs + jc * b.cs, b.rs, b.cs};
+      const int64_t full = b_in_place ? nc / s.nr * s.nr : 0;  // columns read in place
+      if (full < nc) pack_b({bk.p + full * bk.cs, bk.rs, bk.cs}, kc, nc - full, s.nr, packed_b.data());
+      const bool acc = accumulate || pc > 0;
+      // The A panel for rows [ir, ir + mr) of this depth slab: in place, or packed into `slot`.
+      auto a_panel = [&](int64_t ir, float* slot, const float** ap, int64_t* ars, int64_t* acs) {
+        const int64_t rows = std::min<int64_t>(s.mr, m - ir);
+        *ap = a.p + ir * a.rs + pc * a.cs;
+        *ars = a.rs;
+        *acs = a.cs;
+        if (rows < s.mr || a.cs != 1) {
+          pack_a({*ap, a.rs, a.cs}, rows, kc, s.mr, slot);
+          *ap = slot;
+          *ars = 1;
+          *acs = s.mr;
+        }
+      };
+      auto b_panel = [&](int64_t jr) {
+        return jr < full ? bk.p + jr : packed_b.data() + ((jr - full) / s.nr) * kc * s.nr;
+      };
+      if (b_in_place) {
+        // Few rows: every A panel of the slab is prepared once, then each B block (KC x NR, L1-sized) is
+        // read from memory once and used by all of them.
+        const float* ap[IN_PLACE_PANELS];
+        int64_t ars[IN_PLACE_PANELS], acs[IN_PLACE_PANELS];
+        for (int64_t q = 0; q * s.mr < m; ++q) a_panel(q * s.mr, panel_a.data() + q * s.mr * KC, &ap[q], &ars[q], &acs[q]);
+        for (int64_t jr = 0; jr < nc; jr += s.nr)
+          for (int64_t q = 0; q * s.mr < m; ++q)
+            s.kernel(kc, ap[q], ars[q], acs[q], b_panel(jr), jr < full ? bk.rs : s.nr, c + q * s.mr * ldc + jc + jr,
+                     ldc, acc, std::min<int64_t>(s.mr, m - q * s.mr), std::min<int64_t>(s.nr, nc - jr));
+        continue;
+      }
+      for (int64_t ir = 0; ir < m; ir += s.mr) {
+        const float* ap;
+        int64_t ars, acs;
+        a_panel(ir, panel_a.data(), &ap, &ars, &acs);
+        for (int64_t jr = 0; jr < nc; jr += s.nr)
+          s.kernel(kc, ap, ars, acs, b_panel(jr), jr < full ? bk.rs : s.nr, c + ir * ldc + jc + jr, ldc, acc,
+                   std::min<int64_t>(s.mr, m - ir), std::min<int64_t>(s.nr, nc - jr));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; ++i) std::memset(c + i * ldc, 0, n * sizeof(float));
+    return;
+  }
+  // A weight gradient X^T dY (A transposed, B row-major, few output columns): computed as C^T = dY^T X, so the
+  // large X is read in place as B and only the small dY^T is packed; then C^T is transposed into C.
+  if (a.cs != 1 && b.cs == 1 && n <= IN_PLACE_PANELS * isa().mr) {
+    thread_local std::vector<float> ct;
+    ct.resize(static_cast<size_t>(n * m));
+    gemm_rows(n, m, k, View{b.p, b.cs, b.rs}, View{a.p, a.cs, a.rs}, ct.data(), m, false);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.f) + ct[j * m + i];
+    return;
+  }
+  gemm_rows(m, n, k, a, b, c, ldc, accumulate);
+}
+
+}  // namespace smallscope

@@ -1,0 +1,124 @@
+#include "ops.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace smallscope {
+
+void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d) {
+  const int64_t r = (k - 1) / 2 * d;
+  const size_t row_bytes = static_cast<size_t>(C) * sizeof(float);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t) {
+      float* row = window + (b * T + t) * k * C;
+      for (int64_t tau = 0; tau < k; ++tau) {
+        const int64_t s = t + tau * d - r;
+        if (s < 0 || s >= T)
+          std::memset(row + tau * C, 0, row_bytes);
+        else
+          std::memcpy(row + tau * C, x + (b * T + s) * C, row_bytes);
+      }
+    }
+}
+
+void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d) {
+  const int64_t r = (k - 1) / 2 * d;
+  std::memset(dx, 0, static_cast<size_t>(B * T * C) * sizeof(float));
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t) {
+      const float* row = dwindow + (b * T + t) * k * C;
+      for (int64_t tau = 0; tau < k; ++tau) {
+        const int64_t s = t + tau * d - r;
+        if (s < 0 || s >= T) continue;
+        float* out = dx + (b * T + s) * C;
+        const float* in = row + tau * C;
+        for (int64_t c = 0; c < C; ++c) out[c] += in[c];
+      }
+    }
+}
+
+namespace {
+
+// e^x for x <= 0 (arguments are logits minus their row maximum), in plain arithmetic the compiler vectorises:
+// x = n ln2 + f with |f| <= ln2 / 2, e^f by a degree-6 polynomial (relative error < 2e-7, float32 rounding
+// level), 2^n through the exponent bits. Below -87 the result is flushed to 0 (float32 underflow).
+inline float exp_nonpositive(float x) {
+  const float clamped = x < -87.f ? -87.f : x;
+  // Round to nearest by adding and subtracting 1.5 * 2^23 (exact in float32 without -ffast-math).
+  const float n = (clamped * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  const float f = clamped - n * 0.693359375f + n * 2.12194440e-4f;  // Cody-Waite: ln2 in two parts
+  float p = 1.f / 720;
+  p = p * f + 1.f / 120;
+  p = p * f + 1.f / 24;
+  p = p * f + 1.f / 6;
+  p = p * f + 0.5f;
+  p = p * f + 1.f;
+  p = p * f + 1.f;
+  int32_t bits = static_cast<int32_t>(n + 127.f) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x < -87.f ? 0.f : p * scale;
+}
+
+}  // namespace
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_cross_entropy(
+    const float* logits, const int32_t* target, int64_t n, int64_t v, float* loss, float* grad) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float* x = logits + i * v;
+    float* g = grad + i * v;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < v; ++j) m = x[j] > m ? x[j] : m;
+    for (int64_t j = 0; j < v; ++j) g[j] = exp_nonpositive(x[j] - m);
+    float sum = 0.f;  // a separate loop: a float sum is not reordered (vectorised) without -ffast-math
+    for (int64_t j = 0; j < v; ++j) sum += g[j];
+    const float inv = 1.f / sum;
+    for (int64_t j = 0; j < v; ++j) g[j] *= inv;
+    const int32_t t = target[i];
+    if (t < 0 || t >= v) {
+      loss[i] = std::numeric_limits<float>::quiet_NaN();
+      continue;
+    }
+    loss[i] = std::log(sum) + m - x[t];
+    g[t] -= 1.f;
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void adamw(
+    const float* p, const float* g, const float* m, const float* v, int64_t n, float lr, float b1, float b2,
+    float eps, float wd, float c1, float c2, float* p_out, float* m_out, float* v_out) {
+  const float one_b1 = 1.f - b1, one_b2 = 1.f - b2, keep = 1.f - lr * wd;
+  for (int64_t i = 0; i < n; ++i) {
+    const float mi = m[i] * b1 + g[i] * one_b1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * one_b2;
+    const float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = p[i] * keep - step * lr;
+  }
+}
+
+void embed(const float* table, const int32_t* tokens, int64_t n, int64_t vocab, int64_t d, float* out) {
+  const size_t row_bytes = static_cast<size_t>(d) * sizeof(float);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t t = tokens[i];
+    if (t < 0 || t >= vocab)
+      std::memset(out + i * d, 0, row_bytes);
+    else
+      std::memcpy(out + i * d, table + t * d, row_bytes);
+  }
+}
+
+void embed_grad(const float* dy, const int32_t* tokens, int64_t n, int64_t vocab, int64_t d, float* dtable) {
+  std::memset(dtable, 0, static_cast<size_t>(vocab * d) * sizeof(float));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t t = tokens[i];
+    if (t < 0 || t >= vocab) continue;
+    float* row = dtable + t * d;
+    const float* src = dy + i * d;
+    for (int64_t j = 0; j < d; ++j) row[j] += src[j];
+  }
+}
+
+}  // namespace smallscope

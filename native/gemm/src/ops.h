@@ -1,0 +1,33 @@
+// The non-matmul kernels of smallscope's training step that the tfjs wasm backend runs slowly: the im2col
+// window of a dilated 'same' conv and its scatter back, and softmax cross-entropy fused into one pass.
+#pragma once
+#include <cstdint>
+
+namespace smallscope {
+
+// window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside [0, T); r = (k - 1) / 2 * d.
+void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d);
+
+// dx[b, s, c] = sum of dwindow entries that im2col read from x[b, s, c] (its adjoint).
+void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d);
+
+// For each row i of logits [n, v]: loss[i] = logsumexp(logits[i]) - logits[i, target[i]] and
+// grad[i, :] = softmax(logits[i]) - onehot(target[i]). Targets outside [0, v) give loss NaN.
+void softmax_cross_entropy(const float* logits, const int32_t* target, int64_t n, int64_t v, float* loss,
+                           float* grad);
+
+// One AdamW update (decoupled weight decay, as torch.optim.AdamW), in the order training/optim/adamw.ts
+// writes it with tf ops, in float32:
+//   m' = b1 m + (1 - b1) g      v' = b2 v + (1 - b2) g^2      p' = p (1 - lr wd) - lr (m' / c1) / (sqrt(v' / c2) + eps)
+// with c1 = 1 - b1^t, c2 = 1 - b2^t. Outputs may not alias inputs.
+void adamw(const float* p, const float* g, const float* m, const float* v, int64_t n, float lr, float b1,
+           float b2, float eps, float wd, float c1, float c2, float* p_out, float* m_out, float* v_out);
+
+// Embedding lookup: out[i, :] = table[tokens[i], :] for a table [vocab, d]. A token outside [0, vocab) gives
+// a zero row and no gradient, as the one-hot product it replaces (training/models/embedding.ts) does.
+void embed(const float* table, const int32_t* tokens, int64_t n, int64_t vocab, int64_t d, float* out);
+
+// Its gradient: dtable [vocab, d] = sum over i with tokens[i] = t of dy[i, :] (zero for unused rows).
+void embed_grad(const float* dy, const int32_t* tokens, int64_t n, int64_t vocab, int64_t d, float* dtable);
+
+}  // namespace smallscope

@@ -1,0 +1,254 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { arch, platform } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../training/backend';
+import { loadGemmAddon, nativeMatMul, setNativeKernels } from '../../../training/kernels/native';
+import { embed } from '../../../training/models/embedding';
+import { AdamW } from '../../../training/optim/adamw';
+import { Rng } from '../../../training/random';
+
+/**
+ * The native addon (native/gemm) against plain references: every product against a float64 triple loop,
+ * the window kernels against their definition and each other (col2im is im2col's adjoint), the fused
+ * cross-entropy, AdamW and embedding kernels against the formulas they replace.
+ */
+const lib = loadGemmAddon();
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('the native kernels are in use where they are built', () => {
+  it.runIf(platform() === 'linux' && arch() === 'x64')(
+    'on x86-64 Linux the addon is built at install and replaces the wasm matmul (AVX2 or AVX-512)',
+    () => {
+      expect(lib, 'native/gemm was not built: run `npm run build:native`').not.toBeNull();
+      expect(['avx512', 'avx2']).toContain(lib!.simd());
+      expect(nativeMatMul()).toBe(lib!.simd());
+    },
+  );
+});
+
+const fill = (rng: Rng, heap: Float32Array) => {
+  for (let i = 0; i < heap.length; i++) heap[i] = rng.normal();
+};
+
+describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
+  /** float64 reference of one product, reading A [m,k] (or [k,m] when ta) and B [k,n] (or [n,k]). */
+  function reference(
+    h: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    ao: number,
+    ta: boolean,
+    bo: number,
+    tb: boolean,
+  ) {
+    const c = new Float64Array(m * n);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++)
+          s += h[ao + (ta ? p * m + i : i * k + p)]! * h[bo + (tb ? j * k + p : p * n + j)]!;
+        c[i * n + j] = s;
+      }
+    return c;
+  }
+  // Shapes around the micro-kernel tiles (12 x 32 AVX-512, 6 x 16 AVX2), the 256-deep slabs, and the
+  // narrow / in-place / transposed-weight-gradient paths.
+  const shapes = [
+    [1, 1, 1],
+    [12, 32, 256],
+    [13, 33, 257],
+    [25, 70, 513],
+    [100, 3, 7],
+    [48, 64, 40],
+    [200, 32, 300],
+    [7, 130, 5],
+  ];
+  for (const [m, n, k] of shapes)
+    for (const ta of [false, true])
+      for (const tb of [false, true])
+        it(`[${m} x ${k}] x [${k} x ${n}], transposeA ${ta}, transposeB ${tb}: within 1e-5 relative of float64`, () => {
+          const rng = new Rng(m * 7 + n * 13 + k + (ta ? 1 : 0) + (tb ? 2 : 0));
+          const ao = 3; // operands at odd offsets: no alignment is assumed
+          const bo = ao + m * k + 5;
+          const co = bo + k * n + 1;
+          const h = new Float32Array(co + m * n + 3);
+          fill(rng, h);
+          const guard = [h[co - 1], h[co + m * n]];
+          const want = reference(h, m!, n!, k!, ao, ta, bo, tb);
+          lib!.gemm(h.buffer, 1, m!, n!, k!, ao, 0, ta, bo, 0, tb, co, false);
+          const scale = Math.sqrt(k!);
+          for (let i = 0; i < m! * n!; i++)
+            expect(Math.abs(h[co + i]! - want[i]!) / scale).toBeLessThan(1e-5);
+          expect([h[co - 1], h[co + m! * n!]]).toEqual(guard); // nothing written outside C
+        });
+
+  it('accumulate adds to C; batch strides step through A and B, and stride 0 broadcasts B', () => {
+    const rng = new Rng(5);
+    const [batch, m, n, k] = [3, 5, 4, 6];
+    const h = new Float32Array(batch * m * k + k * n + batch * m * n);
+    fill(rng, h);
+    const bo = batch * m * k;
+    const co = bo + k * n;
+    const before = h.slice(co);
+    const want = Array.from({ length: batch }, (_, i) => reference(h, m, n, k, i * m * k, false, bo, false));
+    lib!.gemm(h.buffer, batch, m, n, k, 0, m * k, false, bo, 0, false, co, true);
+    for (let i = 0; i < batch; i++)
+      for (let e = 0; e < m * n; e++)
+        expect(h[co + i * m * n + e]).toBeCloseTo(before[i * m * n + e]! + want[i]![e]!, 4);
+  });
+
+  it('k = 0 writes zeros; an operand past the end of the heap is a RangeError and writes nothing', () => {
+    const h = new Float32Array(16).fill(7);
+    lib!.gemm(h.buffer, 1, 2, 2, 0, 0, 0, false, 0, 0, false, 4, false);
+    expect([...h.slice(4, 8)]).toEqual([0, 0, 0, 0]);
+    const copy = h.slice();
+    expect(() => lib!.gemm(h.buffer, 1, 4, 4, 4, 0, 0, false, 0, 0, false, 8, false)).toThrow(RangeError);
+    expect(() => lib!.gemm(h.buffer, 2, 2, 2, 2, 0, 20, false, 0, 0, false, 8, false)).toThrow(RangeError);
+    expect(() => lib!.gemm(h.buffer, 1, -1, 2, 2, 0, 0, false, 0, 0, false, 8, false)).toThrow(RangeError);
+    expect(h).toEqual(copy);
+  });
+});
+
+describe.runIf(lib)('conv windows: im2col and col2im', () => {
+  const [B, T, C, k, d] = [2, 9, 3, 5, 2];
+  const r = ((k - 1) / 2) * d;
+
+  it("im2col: window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside the sequence ('same' padding)", () => {
+    const rng = new Rng(11);
+    const h = new Float32Array(B * T * C + B * T * k * C);
+    fill(rng, h);
+    const wo = B * T * C;
+    lib!.im2col(h.buffer, 0, wo, B, T, C, k, d);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let tau = 0; tau < k; tau++)
+          for (let c = 0; c < C; c++) {
+            const s = t + tau * d - r;
+            const want = s < 0 || s >= T ? 0 : h[(b * T + s) * C + c];
+            expect(h[wo + (b * T + t) * k * C + tau * C + c]).toBe(want);
+          }
+  });
+
+  it('col2im is the adjoint of im2col: <im2col(x), w> = <x, col2im(w)>', () => {
+    const rng = new Rng(12);
+    const nx = B * T * C;
+    const nw = B * T * k * C;
+    const h = new Float32Array(2 * nx + 2 * nw);
+    fill(rng, h);
+    lib!.im2col(h.buffer, 0, nx, B, T, C, k, d); // window of x at [nx, nx + nw)
+    lib!.col2im(h.buffer, nx + nw, 2 * nw + nx, B, T, C, k, d); // col2im of w at [nx+nw, nx+2nw)
+    let left = 0;
+    let right = 0;
+    for (let i = 0; i < nw; i++) left += h[nx + i]! * h[nx + nw + i]!;
+    for (let i = 0; i < nx; i++) right += h[i]! * h[2 * nw + nx + i]!;
+    expect(left).toBeCloseTo(right, 3);
+  });
+
+  it('an even kernel or a zero dilation is refused', () => {
+    const h = new Float32Array(1000);
+    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 4, 1)).toThrow(RangeError);
+    expect(() => lib!.col2im(h.buffer, 0, 100, 1, 4, 2, 3, 0)).toThrow(RangeError);
+  });
+});
+
+describe.runIf(lib)('softmax cross-entropy in one pass', () => {
+  it('loss = logsumexp - target logit and grad = softmax - onehot, to float32 rounding (1e-6)', () => {
+    const rng = new Rng(13);
+    const [n, v] = [7, 300];
+    const h = new Float32Array(n * v + n + n + n * v);
+    for (let i = 0; i < n * v; i++) h[i] = 8 * rng.normal(); // wide logits: exp over a large range
+    const targets = new Int32Array(h.buffer, n * v * 4, n);
+    for (let i = 0; i < n; i++) targets[i] = rng.int(v);
+    targets[n - 1] = v - 1;
+    const lo = n * v + n;
+    const go = lo + n;
+    lib!.softmaxCrossEntropy(h.buffer, 0, n * v, n, v, lo, go);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(h.subarray(i * v, (i + 1) * v));
+      const m = Math.max(...row);
+      const z = row.reduce((s, x) => s + Math.exp(x - m), 0);
+      expect(h[lo + i]).toBeCloseTo(Math.log(z) + m - row[targets[i]!]!, 4);
+      for (let j = 0; j < v; j++)
+        expect(
+          Math.abs(h[go + i * v + j]! - (Math.exp(row[j]! - m) / z - (j === targets[i] ? 1 : 0))),
+        ).toBeLessThan(1e-6);
+    }
+  });
+
+  it('a target outside the vocabulary gives a NaN loss, not a read outside the row', () => {
+    const h = new Float32Array(4 + 1 + 1 + 4);
+    new Int32Array(h.buffer, 16, 1)[0] = 9;
+    lib!.softmaxCrossEntropy(h.buffer, 0, 4, 1, 4, 5, 6);
+    expect(h[5]).toBeNaN();
+  });
+});
+
+describe.runIf(lib)('fused optimizer and embedding kernels equal the tf ops they replace', () => {
+  afterAll(() => setNativeKernels(true));
+
+  /** Ten AdamW steps on fixed gradients, with the native kernel or the tf ops; returns the parameter. */
+  function adamwRun(native: boolean): Float32Array {
+    setNativeKernels(native);
+    const rng = new Rng(21);
+    const p = {
+      w: tf.variable(
+        tf.tensor(
+          Array.from({ length: 50 }, () => rng.normal()),
+          [5, 10],
+        ),
+      ),
+    };
+    const opt = new AdamW(p, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 });
+    for (let s = 0; s < 10; s++)
+      tf.tidy(() =>
+        opt.apply(
+          {
+            w: tf.tensor(
+              Array.from({ length: 50 }, () => rng.normal()),
+              [5, 10],
+            ),
+          },
+          0.01,
+        ),
+      );
+    const out = p.w.dataSync() as Float32Array;
+    opt.dispose();
+    p.w.dispose();
+    return out;
+  }
+
+  it('AdamW: ten steps with the fused kernel equal ten steps of the tf-ops update within 1e-6', () => {
+    const fused = adamwRun(true);
+    const ops = adamwRun(false);
+    fused.forEach((x, i) => expect(Math.abs(x - ops[i]!)).toBeLessThan(1e-6));
+  });
+
+  it('embedding: lookup rows and their scatter-add gradient equal the one-hot product (tokens out of range give 0)', () => {
+    const rng = new Rng(22);
+    const W = tf.tensor2d(
+      Array.from({ length: 6 * 4 }, () => rng.normal()),
+      [6, 4],
+    );
+    const tokens = tf.tensor2d([0, 5, 5, 2, 7, -1], [2, 3], 'int32');
+    const dy = tf.tensor3d(
+      Array.from({ length: 2 * 3 * 4 }, () => rng.normal()),
+      [2, 3, 4],
+    );
+    const run = (native: boolean) => {
+      setNativeKernels(native);
+      const f = (w: tf.Tensor) => tf.sum(tf.mul(embed(tokens, w as tf.Tensor2D), dy)) as tf.Scalar;
+      return { y: embed(tokens, W).arraySync(), g: tf.grad(f)(W).arraySync() };
+    };
+    const fast = run(true);
+    const ref = run(false);
+    expect(fast.y).toEqual(ref.y);
+    (fast.g as number[][]).forEach((row, i) =>
+      row.forEach((x, j) => expect(x).toBeCloseTo((ref.g as number[][])[i]![j]!, 5)),
+    );
+    expect((fast.y as number[][][])[1]![1]).toEqual([0, 0, 0, 0]); // token 7 is outside the vocabulary of 6
+  });
+});
