@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matmul } from './batched';
+import { addBias, matmul } from './batched';
 import { heapBuffer, heapIndex, nativeOps } from './native';
 
 /**
- * Dilated 'same' 1-d convolution (PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d)) as one
- * im2col copy and one matmul, with a hand-written gradient:
+ * Dilated 1-d convolution (PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d) for 'same', or a
+ * causal one with only left padding) as one im2col copy and one matmul, with a hand-written gradient:
  *
- *     window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c]   (0 outside [0, T))      r = (k-1)/2 * d
+ *     window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c]   (0 outside [0, T))      r = the left padding
  *     out = window @ W[k*C, c_out] + b
  *     dW = window^T dy      db = sum_rows dy      dx = col2im(dy W^T)  (each window entry adds back to its x)
  *
@@ -29,6 +29,8 @@ interface WasmBackendLike {
 interface Attrs {
   k: number;
   dilation: number;
+  /** Left zero padding in positions: (k - 1) / 2 * dilation for 'same', (k - 1) * dilation for causal. */
+  padLeft: number;
 }
 
 /** window rows from x; x and win may be views of one heap (then rows move with copyWithin, no allocation). */
@@ -42,8 +44,8 @@ function im2colInto(
   C: number,
   k: number,
   d: number,
+  r: number,
 ) {
-  const r = ((k - 1) / 2) * d;
   const rowLen = k * C;
   const same = heap === winHeap;
   for (let b = 0; b < B; b++)
@@ -70,8 +72,8 @@ function col2imInto(
   C: number,
   k: number,
   d: number,
+  r: number,
 ) {
-  const r = ((k - 1) / 2) * d;
   const rowLen = k * C;
   dx.fill(0);
   for (let b = 0; b < B; b++)
@@ -98,19 +100,19 @@ function ensureKernels(): boolean {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const be = backend as unknown as WasmBackendLike;
-      const { k, dilation } = attrs as unknown as Attrs;
+      const { k, dilation, padLeft } = attrs as unknown as Attrs;
       const x = inputs.x!;
       const [B, T, C] = x.shape;
       const out = be.makeOutput([B * T, k * C], 'float32');
       const lib = nativeOps();
       if (lib) {
-        lib.im2col(heapBuffer(be), heapIndex(be, x), heapIndex(be, out), B, T, C, k, dilation);
+        lib.im2col(heapBuffer(be), heapIndex(be, x), heapIndex(be, out), B, T, C, k, dilation, padLeft);
         return out;
       }
       // Views taken after the allocation (which may grow, and so detach, the heap).
       const f32 = be.wasm.HEAPF32;
       const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset / 4;
-      im2colInto(f32, off(x), f32, off(out), B, T, C, k, dilation);
+      im2colInto(f32, off(x), f32, off(out), B, T, C, k, dilation, padLeft);
       return out;
     },
   });
@@ -119,16 +121,16 @@ function ensureKernels(): boolean {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const be = backend as unknown as WasmBackendLike;
-      const { k, dilation, B, T } = attrs as unknown as Attrs & { B: number; T: number };
+      const { k, dilation, padLeft, B, T } = attrs as unknown as Attrs & { B: number; T: number };
       const dwin = inputs.dwin!;
       const C = dwin.shape[1] / k;
       const out = be.makeOutput([B, T, C], 'float32');
       const lib = nativeOps();
       if (lib) {
-        lib.col2im(heapBuffer(be), heapIndex(be, dwin), heapIndex(be, out), B, T, C, k, dilation);
+        lib.col2im(heapBuffer(be), heapIndex(be, dwin), heapIndex(be, out), B, T, C, k, dilation, padLeft);
         return out;
       }
-      col2imInto(heap(be, dwin, B * T * k * C), heap(be, out, B * T * C), B, T, C, k, dilation);
+      col2imInto(heap(be, dwin, B * T * k * C), heap(be, out, B * T * C), B, T, C, k, dilation, padLeft);
       return out;
     },
   });
@@ -136,50 +138,81 @@ function ensureKernels(): boolean {
   return true;
 }
 
-function im2col(x: tf.Tensor3D, k: number, dilation: number): tf.Tensor2D {
+function im2col(x: tf.Tensor3D, k: number, dilation: number, padLeft: number): tf.Tensor2D {
   const [B, T, C] = x.shape;
-  if (ensureKernels())
-    return tf.engine().runKernel(IM2COL, { x }, { k, dilation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-  const win = new Float32Array(B * T * k * C);
-  im2colInto(x.dataSync() as Float32Array, 0, win, 0, B, T, C, k, dilation);
-  return tf.tensor2d(win, [B * T, k * C]);
-}
-
-function col2im(dwin: tf.Tensor2D, B: number, T: number, k: number, dilation: number): tf.Tensor3D {
-  const C = dwin.shape[1] / k;
   if (ensureKernels())
     return tf
       .engine()
-      .runKernel(COL2IM, { dwin }, { k, dilation, B, T } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+      .runKernel(IM2COL, { x }, { k, dilation, padLeft } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  const win = new Float32Array(B * T * k * C);
+  im2colInto(x.dataSync() as Float32Array, 0, win, 0, B, T, C, k, dilation, padLeft);
+  return tf.tensor2d(win, [B * T, k * C]);
+}
+
+function col2im(
+  dwin: tf.Tensor2D,
+  B: number,
+  T: number,
+  k: number,
+  dilation: number,
+  padLeft: number,
+): tf.Tensor3D {
+  const C = dwin.shape[1] / k;
+  if (ensureKernels())
+    return tf.engine().runKernel(COL2IM, { dwin }, {
+      k,
+      dilation,
+      padLeft,
+      B,
+      T,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
   const dx = new Float32Array(B * T * C);
-  col2imInto(dwin.dataSync() as Float32Array, dx, B, T, C, k, dilation);
+  col2imInto(dwin.dataSync() as Float32Array, dx, B, T, C, k, dilation, padLeft);
   return tf.tensor3d(dx, [B, T, C]);
 }
 
+/**
+ * 1-d convolution over positions with left zero padding `padLeft`:
+ *     out[b, t] = bias + sum_tau x[b, t + tau*dilation - padLeft] @ W[tau]
+ * x: [batch, pos, c_in], W: [k, c_in, c_out] (tap-major), b: [c_out] -> [batch, pos, c_out].
+ */
+export function conv1d(
+  x: tf.Tensor3D,
+  W: tf.Tensor3D,
+  b: tf.Tensor1D,
+  dilation: number,
+  padLeft: number,
+): tf.Tensor3D {
+  const [B, T, C] = x.shape;
+  const [k, , cOut] = W.shape;
+  if (!(padLeft >= 0 && padLeft <= (k - 1) * dilation))
+    throw new RangeError(`left padding ${padLeft} outside [0, ${(k - 1) * dilation}]`);
+  const f = tf.customGrad((xi, Wi, save) => {
+    const win = im2col(xi as tf.Tensor3D, k, dilation, padLeft); // [batch*pos, k*c_in]
+    const W2 = tf.reshape(Wi as tf.Tensor, [k * C, cOut]) as tf.Tensor2D; // [k*c_in, c_out]
+    (save as (t: tf.Tensor[]) => void)([win, W2]);
+    return {
+      value: tf.reshape(tf.matMul(win, W2), [B, T, cOut]), // [batch, pos, c_out]
+      gradFunc: (dy, saved) => {
+        const [w0, W0] = saved as tf.Tensor2D[];
+        const dy2 = tf.reshape(dy as tf.Tensor, [B * T, cOut]) as tf.Tensor2D; // [batch*pos, c_out]
+        const dx = col2im(matmul(dy2, W0, false, true), B, T, k, dilation, padLeft); // [batch, pos, c_in]
+        const dW = tf.reshape(matmul(w0, dy2, true), [k, C, cOut]); // [k, c_in, c_out]
+        return [dx, dW];
+      },
+    };
+  });
+  return addBias(f(x, W) as tf.Tensor3D, b);
+}
+
+/** PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d): the centred ('same') dilated conv. */
 export function dilatedConvSame(
   x: tf.Tensor3D,
   W: tf.Tensor3D,
   b: tf.Tensor1D,
   dilation: number,
 ): tf.Tensor3D {
-  const [B, T, C] = x.shape;
-  const [k, , cOut] = W.shape;
+  const k = W.shape[0];
   if (k % 2 !== 1) throw new RangeError(`'same' padding needs an odd kernel, got ${k}`);
-  const f = tf.customGrad((xi, Wi, bi, save) => {
-    const win = im2col(xi as tf.Tensor3D, k, dilation); // [batch*pos, k*c_in]
-    const W2 = tf.reshape(Wi as tf.Tensor, [k * C, cOut]) as tf.Tensor2D; // [k*c_in, c_out]
-    (save as (t: tf.Tensor[]) => void)([win, W2]);
-    return {
-      value: tf.reshape(tf.add(tf.matMul(win, W2), bi as tf.Tensor), [B, T, cOut]),
-      gradFunc: (dy, saved) => {
-        const [w0, W0] = saved as tf.Tensor2D[];
-        const dy2 = tf.reshape(dy as tf.Tensor, [B * T, cOut]) as tf.Tensor2D; // [batch*pos, c_out]
-        const dx = col2im(matmul(dy2, W0, false, true), B, T, k, dilation); // [batch, pos, c_in]
-        const dW = tf.reshape(matmul(w0, dy2, true), [k, C, cOut]); // [k, c_in, c_out]
-        const db = tf.sum(dy2, 0); // [c_out]
-        return [dx, dW, db];
-      },
-    };
-  });
-  return f(x, W, b) as tf.Tensor3D;
+  return conv1d(x, W, b, dilation, ((k - 1) / 2) * dilation);
 }

@@ -43,6 +43,7 @@ interface GemmAddon {
     C: number,
     k: number,
     dilation: number,
+    padLeft: number,
   ): void;
   col2im(
     heap: ArrayBufferLike,
@@ -53,6 +54,7 @@ interface GemmAddon {
     C: number,
     k: number,
     dilation: number,
+    padLeft: number,
   ): void;
   adamw(
     heap: ArrayBufferLike,
@@ -99,6 +101,31 @@ interface GemmAddon {
     loss: number,
     grad: number,
   ): void;
+  layerNorm(
+    heap: ArrayBufferLike,
+    x: number,
+    w: number,
+    b: number,
+    rows: number,
+    c: number,
+    eps: number,
+    out: number,
+    xhat: number,
+    rstd: number,
+  ): void;
+  layerNormGrad(
+    heap: ArrayBufferLike,
+    dy: number,
+    xhat: number,
+    rstd: number,
+    w: number,
+    rows: number,
+    c: number,
+    dx: number,
+    dw: number,
+    db: number,
+  ): void;
+  sumRows(heap: ArrayBufferLike, x: number, rows: number, n: number, out: number): void;
   simd(): 'avx512' | 'avx2' | 'generic';
 }
 

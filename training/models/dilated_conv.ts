@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionCore } from '../kernels/attention';
 import { dilatedConvSame } from '../kernels/conv1d';
+import { nativeLayerNorm } from '../kernels/layer_norm';
 
 /**
  * Non-causal 'same' 1-d convolution with dilation, as PyTorch's Conv1d(C_in, C_out, k, dilation=d,
@@ -23,6 +24,9 @@ export function sameConv(x: tf.Tensor3D, W: tf.Tensor3D, b: tf.Tensor1D, dilatio
 
 /** LayerNorm over channels at every position (nn.LayerNorm(C), eps 1e-5): gain w, bias b: [C]. */
 export function layerNorm(x: tf.Tensor3D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor3D {
+  // One fused kernel each way with the native addon (kernels/layer_norm.ts); the same formula.
+  const fused = nativeLayerNorm(x, w, b, 1e-5);
+  if (fused) return fused;
   const { mean, variance } = tf.moments(x, 2, true); // [batch, pos, 1] each
   const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))); // [batch, pos, channels]
   return tf.add(tf.mul(norm, w), b) as tf.Tensor3D;

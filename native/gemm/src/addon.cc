@@ -8,12 +8,15 @@
 //     For each batch entry i: C_i[m, n] (+)= op(A_i) op(B_i); A_i at aOffset + i * aBatchStride stored
 //     [m, k] (or [k, m] when transposeA), B_i likewise [k, n] (or [n, k]), C_i at cOffset + i * m * n.
 //     A batch stride of 0 broadcasts one matrix over the batch.
-//   im2col(heap, xOffset, windowOffset, B, T, C, k, dilation)      see ops.h
-//   col2im(heap, dwindowOffset, dxOffset, B, T, C, k, dilation)
+//   im2col(heap, xOffset, windowOffset, B, T, C, k, dilation, padLeft)      see ops.h
+//   col2im(heap, dwindowOffset, dxOffset, B, T, C, k, dilation, padLeft)
 //   softmaxCrossEntropy(heap, logitsOffset, targetsOffset, n, v, lossOffset, gradOffset)
 //   adamw(heap, p, g, m, v, size, lr, beta1, beta2, eps, weightDecay, c1, c2, pOut, mOut, vOut)
 //   embed(heap, tableOffset, tokensOffset, n, vocab, d, outOffset)
 //   embedGrad(heap, dyOffset, tokensOffset, n, vocab, d, dtableOffset)
+//   layerNorm(heap, x, w, b, rows, c, eps, out, xhat, rstd)
+//   layerNormGrad(heap, dy, xhat, rstd, w, rows, c, dx, dw, db)
+//   sumRows(heap, x, rows, n, out)
 //   simd(): "avx512" | "avx2" | "generic"
 #include <node_api.h>
 
@@ -106,23 +109,23 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Shared by im2col and col2im: (heap, inOffset, outOffset, B, T, C, k, dilation).
+// Shared by im2col and col2im: (heap, inOffset, outOffset, B, T, C, k, dilation, padLeft).
 template <bool Forward>
 napi_value Window(napi_env env, napi_callback_info info) {
-  Args a(env, info, 8);
+  Args a(env, info, 9);
   const int64_t in = a.i64(1), out = a.i64(2), B = a.i64(3), T = a.i64(4), C = a.i64(5), k = a.i64(6),
-                d = a.i64(7);
+                d = a.i64(7), r = a.i64(8);
   if (!a.ok) return nullptr;
-  if (B < 0 || T < 0 || C < 0 || k < 1 || k % 2 == 0 || d < 1) {
-    napi_throw_range_error(env, nullptr, "im2col: bad sizes (k must be odd, dilation >= 1)");
+  if (B < 0 || T < 0 || C < 0 || k < 1 || d < 1 || r < 0 || r > (k - 1) * d) {
+    napi_throw_range_error(env, nullptr, "im2col: bad sizes (k >= 1, dilation >= 1, 0 <= padLeft <= (k-1)*dilation)");
     return nullptr;
   }
   const int64_t x_size = B * T * C, w_size = B * T * k * C;
   if (!a.fits(in, Forward ? x_size : w_size) || !a.fits(out, Forward ? w_size : x_size)) return nullptr;
   if (Forward)
-    smallscope::im2col(a.heap + in, a.heap + out, B, T, C, k, d);
+    smallscope::im2col(a.heap + in, a.heap + out, B, T, C, k, d, r);
   else
-    smallscope::col2im(a.heap + in, a.heap + out, B, T, C, k, d);
+    smallscope::col2im(a.heap + in, a.heap + out, B, T, C, k, d, r);
   return nullptr;
 }
 
@@ -184,6 +187,54 @@ napi_value EmbedGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info, 10);
+  const int64_t x = a.i64(1), w = a.i64(2), b = a.i64(3), rows = a.i64(4), c = a.i64(5);
+  const double eps = a.f64(6);
+  const int64_t out = a.i64(7), xhat = a.i64(8), rstd = a.i64(9);
+  if (!a.ok) return nullptr;
+  if (rows < 0 || c < 1) {
+    napi_throw_range_error(env, nullptr, "layerNorm: bad sizes");
+    return nullptr;
+  }
+  if (!a.fits(x, rows * c) || !a.fits(w, c) || !a.fits(b, c) || !a.fits(out, rows * c) || !a.fits(xhat, rows * c) ||
+      !a.fits(rstd, rows))
+    return nullptr;
+  float* h = a.heap;
+  smallscope::layer_norm(h + x, h + w, h + b, rows, c, static_cast<float>(eps), h + out, h + xhat, h + rstd);
+  return nullptr;
+}
+
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 10);
+  const int64_t dy = a.i64(1), xhat = a.i64(2), rstd = a.i64(3), w = a.i64(4), rows = a.i64(5), c = a.i64(6),
+                dx = a.i64(7), dw = a.i64(8), db = a.i64(9);
+  if (!a.ok) return nullptr;
+  if (rows < 0 || c < 1) {
+    napi_throw_range_error(env, nullptr, "layerNormGrad: bad sizes");
+    return nullptr;
+  }
+  if (!a.fits(dy, rows * c) || !a.fits(xhat, rows * c) || !a.fits(rstd, rows) || !a.fits(w, c) ||
+      !a.fits(dx, rows * c) || !a.fits(dw, c) || !a.fits(db, c))
+    return nullptr;
+  float* h = a.heap;
+  smallscope::layer_norm_grad(h + dy, h + xhat, h + rstd, h + w, rows, c, h + dx, h + dw, h + db);
+  return nullptr;
+}
+
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5);
+  const int64_t x = a.i64(1), rows = a.i64(2), n = a.i64(3), out = a.i64(4);
+  if (!a.ok) return nullptr;
+  if (rows < 0 || n < 0) {
+    napi_throw_range_error(env, nullptr, "sumRows: bad sizes");
+    return nullptr;
+  }
+  if (!a.fits(x, rows * n) || !a.fits(out, n)) return nullptr;
+  smallscope::sum_rows(a.heap + x, rows, n, a.heap + out);
+  return nullptr;
+}
+
 napi_value Simd(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_string_utf8(env, smallscope::simd_level(), NAPI_AUTO_LENGTH, &out);
@@ -199,6 +250,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"embed", nullptr, Embed, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"embedGrad", nullptr, EmbedGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

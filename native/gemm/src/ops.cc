@@ -6,8 +6,7 @@
 
 namespace smallscope {
 
-void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d) {
-  const int64_t r = (k - 1) / 2 * d;
+void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r) {
   const size_t row_bytes = static_cast<size_t>(C) * sizeof(float);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < T; ++t) {
@@ -22,8 +21,7 @@ void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int6
     }
 }
 
-void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d) {
-  const int64_t r = (k - 1) / 2 * d;
+void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r) {
   std::memset(dx, 0, static_cast<size_t>(B * T * C) * sizeof(float));
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < T; ++t) {
@@ -119,6 +117,53 @@ void embed_grad(const float* dy, const int32_t* tokens, int64_t n, int64_t vocab
     const float* src = dy + i * d;
     for (int64_t j = 0; j < d; ++j) row[j] += src[j];
   }
+}
+
+void layer_norm(const float* x, const float* w, const float* b, int64_t rows, int64_t c, float eps, float* out,
+                float* xhat, float* rstd) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* xi = x + i * c;
+    double sum = 0, sq = 0;  // double accumulators: a row mean of float32 values to float32 accuracy
+    for (int64_t j = 0; j < c; ++j) sum += xi[j];
+    const double mean = sum / c;
+    for (int64_t j = 0; j < c; ++j) sq += (xi[j] - mean) * (xi[j] - mean);
+    const float r = static_cast<float>(1.0 / std::sqrt(sq / c + eps));
+    rstd[i] = r;
+    const float m = static_cast<float>(mean);
+    float* hi = xhat + i * c;
+    float* oi = out + i * c;
+    for (int64_t j = 0; j < c; ++j) {
+      hi[j] = (xi[j] - m) * r;
+      oi[j] = hi[j] * w[j] + b[j];
+    }
+  }
+}
+
+void layer_norm_grad(const float* dy, const float* xhat, const float* rstd, const float* w, int64_t rows, int64_t c,
+                     float* dx, float* dw, float* db) {
+  std::memset(dw, 0, static_cast<size_t>(c) * sizeof(float));
+  std::memset(db, 0, static_cast<size_t>(c) * sizeof(float));
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* dyi = dy + i * c;
+    const float* hi = xhat + i * c;
+    float* dxi = dx + i * c;
+    double sg = 0, sgh = 0;
+    for (int64_t j = 0; j < c; ++j) {
+      const float g = dyi[j] * w[j];
+      sg += g;
+      sgh += g * hi[j];
+      dw[j] += dyi[j] * hi[j];
+      db[j] += dyi[j];
+    }
+    const float mg = static_cast<float>(sg / c), mgh = static_cast<float>(sgh / c);
+    for (int64_t j = 0; j < c; ++j) dxi[j] = rstd[i] * (dyi[j] * w[j] - mg - hi[j] * mgh);
+  }
+}
+
+void sum_rows(const float* x, int64_t rows, int64_t n, float* out) {
+  std::memset(out, 0, static_cast<size_t>(n) * sizeof(float));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < n; ++j) out[j] += x[i * n + j];
 }
 
 }  // namespace smallscope

@@ -5,11 +5,12 @@
 
 namespace smallscope {
 
-// window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside [0, T); r = (k - 1) / 2 * d.
-void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d);
+// window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside [0, T). r is the left padding: (k - 1) / 2 * d
+// for a 'same' conv, (k - 1) * d for a causal one.
+void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r);
 
 // dx[b, s, c] = sum of dwindow entries that im2col read from x[b, s, c] (its adjoint).
-void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d);
+void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r);
 
 // For each row i of logits [n, v]: loss[i] = logsumexp(logits[i]) - logits[i, target[i]] and
 // grad[i, :] = softmax(logits[i]) - onehot(target[i]). Targets outside [0, v) give loss NaN.
@@ -29,5 +30,18 @@ void embed(const float* table, const int32_t* tokens, int64_t n, int64_t vocab, 
 
 // Its gradient: dtable [vocab, d] = sum over i with tokens[i] = t of dy[i, :] (zero for unused rows).
 void embed_grad(const float* dy, const int32_t* tokens, int64_t n, int64_t vocab, int64_t d, float* dtable);
+
+// LayerNorm over the last axis of x [rows, c] (biased variance, as nn.LayerNorm): xhat = (x - mean) * rstd,
+// rstd = 1 / sqrt(var + eps), out = xhat * w + b. Keeps xhat and rstd for the backward pass.
+void layer_norm(const float* x, const float* w, const float* b, int64_t rows, int64_t c, float eps, float* out,
+                float* xhat, float* rstd);
+
+// Its gradient: with g = dy * w, dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) per row;
+// dw = sum over rows of dy * xhat, db = sum over rows of dy.
+void layer_norm_grad(const float* dy, const float* xhat, const float* rstd, const float* w, int64_t rows, int64_t c,
+                     float* dx, float* dw, float* db);
+
+// out[j] = sum over rows of x[i, j], x [rows, n] (the gradient of a broadcast bias).
+void sum_rows(const float* x, int64_t rows, int64_t n, float* out);
 
 }  // namespace smallscope

@@ -3,6 +3,8 @@ import { arch, platform } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { loadGemmAddon, nativeMatMul, setNativeKernels } from '../../../training/kernels/native';
+import { addBias } from '../../../training/kernels/batched';
+import { layerNorm } from '../../../training/models/dilated_conv';
 import { embed } from '../../../training/models/embedding';
 import { AdamW } from '../../../training/optim/adamw';
 import { Rng } from '../../../training/random';
@@ -122,7 +124,7 @@ describe.runIf(lib)('conv windows: im2col and col2im', () => {
     const h = new Float32Array(B * T * C + B * T * k * C);
     fill(rng, h);
     const wo = B * T * C;
-    lib!.im2col(h.buffer, 0, wo, B, T, C, k, d);
+    lib!.im2col(h.buffer, 0, wo, B, T, C, k, d, r);
     for (let b = 0; b < B; b++)
       for (let t = 0; t < T; t++)
         for (let tau = 0; tau < k; tau++)
@@ -139,8 +141,8 @@ describe.runIf(lib)('conv windows: im2col and col2im', () => {
     const nw = B * T * k * C;
     const h = new Float32Array(2 * nx + 2 * nw);
     fill(rng, h);
-    lib!.im2col(h.buffer, 0, nx, B, T, C, k, d); // window of x at [nx, nx + nw)
-    lib!.col2im(h.buffer, nx + nw, 2 * nw + nx, B, T, C, k, d); // col2im of w at [nx+nw, nx+2nw)
+    lib!.im2col(h.buffer, 0, nx, B, T, C, k, d, r); // window of x at [nx, nx + nw)
+    lib!.col2im(h.buffer, nx + nw, 2 * nw + nx, B, T, C, k, d, r); // col2im of w at [nx+nw, nx+2nw)
     let left = 0;
     let right = 0;
     for (let i = 0; i < nw; i++) left += h[nx + i]! * h[nx + nw + i]!;
@@ -148,10 +150,21 @@ describe.runIf(lib)('conv windows: im2col and col2im', () => {
     expect(left).toBeCloseTo(right, 3);
   });
 
-  it('an even kernel or a zero dilation is refused', () => {
+  it('causal windows (padding (k-1)*d on the left only): tap k-1 reads position t, tap 0 reads t-(k-1)*d', () => {
+    const [Bc, Tc, Cc, kc, dc] = [1, 6, 2, 2, 1];
+    const h = new Float32Array(Bc * Tc * Cc + Bc * Tc * kc * Cc);
+    for (let i = 0; i < Bc * Tc * Cc; i++) h[i] = i + 1;
+    lib!.im2col(h.buffer, 0, Bc * Tc * Cc, Bc, Tc, Cc, kc, dc, 1);
+    const win = Array.from(h.subarray(Bc * Tc * Cc));
+    // rows [x[t-1], x[t]] with x[-1] = 0
+    expect(win.slice(0, 8)).toEqual([0, 0, 1, 2, 1, 2, 3, 4]);
+  });
+
+  it('a left padding outside [0, (k-1)*dilation] or a zero dilation is refused', () => {
     const h = new Float32Array(1000);
-    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 4, 1)).toThrow(RangeError);
-    expect(() => lib!.col2im(h.buffer, 0, 100, 1, 4, 2, 3, 0)).toThrow(RangeError);
+    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 3, 1, 3)).toThrow(RangeError);
+    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 3, 1, -1)).toThrow(RangeError);
+    expect(() => lib!.col2im(h.buffer, 0, 100, 1, 4, 2, 3, 0, 0)).toThrow(RangeError);
   });
 });
 
@@ -250,5 +263,39 @@ describe.runIf(lib)('fused optimizer and embedding kernels equal the tf ops they
       row.forEach((x, j) => expect(x).toBeCloseTo((ref.g as number[][])[i]![j]!, 5)),
     );
     expect((fast.y as number[][][])[1]![1]).toEqual([0, 0, 0, 0]); // token 7 is outside the vocabulary of 6
+  });
+
+  /** Value and gradients of sum(f(x, w, b) * r) with the native kernels on or off. */
+  function grads3(
+    native: boolean,
+    f: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+    shapes: number[][],
+  ) {
+    setNativeKernels(native);
+    const rng = new Rng(31);
+    const [x, w, b, r] = [...shapes, shapes[0]!].map((s) =>
+      tf.tensor(
+        Array.from({ length: s.reduce((a, c) => a * c, 1) }, () => 1 + rng.normal()),
+        s,
+      ),
+    );
+    const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(f(a, c, d), r!)) as tf.Scalar;
+    return [f(x!, w!, b!), ...tf.grads(loss)([x!, w!, b!])].map((t) => Array.from(t.dataSync()));
+  }
+
+  it('layer norm: output and the gradients of x, gain and bias equal the tf.moments version within 1e-4', () => {
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      layerNorm(x as tf.Tensor3D, w as tf.Tensor1D, b as tf.Tensor1D);
+    const fast = grads3(true, f, [[3, 5, 8], [8], [8]]);
+    const ref = grads3(false, f, [[3, 5, 8], [8], [8]]);
+    fast.forEach((a, i) =>
+      a.forEach((x, j) => expect(Math.abs(x - ref[i]![j]!), `output ${i}`).toBeLessThan(1e-4)),
+    );
+  });
+
+  it('bias: x + b with its gradient, the column sums of dy (equal to tf.add broadcast)', () => {
+    const fast = grads3(true, (x, w, b) => addBias(tf.mul(x, w), b as tf.Tensor1D), [[7, 6], [6], [6]]);
+    const ref = grads3(false, (x, w, b) => tf.add(tf.mul(x, w), b), [[7, 6], [6], [6]]);
+    fast.forEach((a, i) => a.forEach((x, j) => expect(Math.abs(x - ref[i]![j]!)).toBeLessThan(1e-5)));
   });
 });
