@@ -93,32 +93,35 @@ export function withoutAttention(model: OnnxModel): WithoutAttention {
   return { model: decodeModel(onnx.ModelProto.encode(out).finish()), replaced };
 }
 
+/** A model with attention taken out, cut after its embedding: what a runner for fieldWithoutAttention runs. */
+export interface AblatedModel extends WithoutAttention {
+  cut: CutModel;
+}
+
+export function ablateAttention(model: OnnxModel): AblatedModel {
+  const w = withoutAttention(model);
+  return { ...w, cut: cutAtEmbedding(w.model) };
+}
+
 /**
- * The receptive field of the same position with attention taken out (withoutAttention): central finite
- * differences on the rewired graph, every position perturbed, so the zeros outside the conv support are
- * measured rather than assumed. `openRunner` runs the cut graph (onnxruntime-node or -web); it is disposed here.
+ * The receptive field of the same position with attention taken out (ablateAttention): central finite
+ * differences on the rewired graph, run by `runner` (onnxruntime-node or -web over `ablated.cut`), with every
+ * position perturbed, so the zeros outside the conv support are measured rather than assumed.
  */
 export async function fieldWithoutAttention(
-  model: OnnxModel,
+  ablated: AblatedModel,
+  runner: Runner,
   tokens: number[][],
   opts: Omit<FieldOptions, 'attention' | 'perturbAll' | 'profiler'>,
-  openRunner: (cut: CutModel) => Promise<Runner>,
 ): Promise<FieldResult> {
-  const { model: ablated, replaced } = withoutAttention(model);
-  const cut = cutAtEmbedding(ablated);
-  const runner = await openRunner(cut);
-  try {
-    const r = await receptiveField(ablated, cut.table, runner, tokens, {
-      ...opts,
-      attention: false,
-      perturbAll: true,
-    });
-    r.theoretical.note = 'support of the convs the output still depends on';
-    r.notes.push(
-      `attention taken out: ${replaced.length} pattern(s) replaced by the identity (each query reads only its own position)`,
-    );
-    return r;
-  } finally {
-    await runner.dispose?.();
-  }
+  const r = await receptiveField(ablated.model, ablated.cut.table, runner, tokens, {
+    ...opts,
+    attention: false,
+    perturbAll: true,
+  });
+  r.theoretical.note = 'support of the convs the output still depends on';
+  r.notes.push(
+    `attention taken out: ${ablated.replaced.length} pattern(s) replaced by the identity (each query reads only its own position)`,
+  );
+  return r;
 }

@@ -7,7 +7,7 @@ import { decodeModel } from '../../probes/onnx/model';
 import { readModelFile } from '../../bin/runtime/files';
 import { launch } from './chromium';
 import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
-import { classify, nodeHeads, onnxNames, standardTokens } from './node-probes';
+import { classify, nodeFieldPair, nodeHeads, onnxNames, standardTokens } from './node-probes';
 
 const baseUrl = inject('baseUrl');
 const dir = inject('checkpointDir');
@@ -219,6 +219,64 @@ describe('the receptive-field view', () => {
     expect(bars.length).toBe(text.length);
     expect(bars.slice(13).every((g) => g === 0)).toBe(true); // causal: nothing after t
     expect(bars[12]).toBeGreaterThan(0);
+  });
+});
+
+describe('the receptive-field view with and without attention', () => {
+  const name = kinds.conv.find((n) => kinds.attention.includes(n));
+  const text = 'abcdefghabcdefgh';
+  const t = 12;
+  const values = (section: string) =>
+    page
+      .locator(`${section} rect.bar`)
+      .evaluateAll((els) =>
+        els.map((e) => ({ v: Number(e.getAttribute('data-value')), h: Number(e.getAttribute('height')) })),
+      );
+
+  test.skipIf(!name)(
+    'draws both profiles on one scale, as the probes measure them with onnxruntime-node',
+    async () => {
+      await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
+      await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+      const probe = await nodeFieldPair(join(dir, name!), [bytes(text)], t);
+      for (const [section, r] of [
+        ['.field', probe.with],
+        ['.field-without', probe.without],
+      ] as const) {
+        const el = page.locator(section);
+        await expect(el.getAttribute('data-support')).resolves.toBe(r.theoretical.support.join(','));
+        await expect(num(el.getAttribute('data-r50'))).resolves.toBe(r.erf.r50);
+        await expect(num(el.getAttribute('data-r90'))).resolves.toBe(r.erf.r90);
+        const bars = await values(section);
+        expect(bars.map((b) => b.v !== 0)).toEqual(r.gradient.map((g) => g !== 0));
+        const top = Math.max(...r.gradient);
+        bars.forEach((b, s) => expect(Math.abs(b.v - r.gradient[s])).toBeLessThan(1e-3 * top));
+      }
+      // the conv path alone: only the offsets its (masked) kernel reads; attention reaches further back
+      const reach = (g: number[]) => g.flatMap((v, s) => (v !== 0 ? [s - t] : []));
+      expect(reach(probe.without.gradient)).toEqual(
+        probe.without.theoretical.support.filter((o) => t + o >= 0 && t + o < text.length),
+      );
+      expect(Math.min(...reach(probe.with.gradient))).toBeLessThan(probe.with.theoretical.back);
+      // one y scale: bar height / value is the same constant in both charts
+      const ratio = async (section: string) => {
+        const bars = await values(section);
+        const b = bars.reduce((a, x) => (x.v > a.v ? x : a));
+        return b.h / b.v;
+      };
+      expect(await ratio('.field-without')).toBeCloseTo(await ratio('.field'), 6);
+    },
+  );
+
+  test.skipIf(!name)('keeps the choice of profiles in the URL', async () => {
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    await page.locator('input[name="attn"][value="without"]').check();
+    await page.waitForSelector('.field', { state: 'detached', timeout: ORT_TIMEOUT_MS });
+    expect(new URL(page.url()).searchParams.get('attn')).toBe('without');
+    await page.reload();
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    await expect(page.locator('.field').count()).resolves.toBe(0);
   });
 });
 

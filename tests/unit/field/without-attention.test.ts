@@ -7,6 +7,7 @@ import { allOnesErf } from '../../../probes/field/erf';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
 import {
   NO_SELF_ATTENTION,
+  ablateAttention,
   fieldWithoutAttention,
   withoutAttention,
 } from '../../../probes/field/without-attention';
@@ -41,8 +42,13 @@ async function pair(model: OnnxModel, tokens: number[][], position: number) {
   } finally {
     await runner.dispose?.();
   }
-  const without = await fieldWithoutAttention(model, tokens, opts, createEmbeddingRunner);
-  return { with: withAttn, without };
+  const ablated = ablateAttention(model);
+  const r2 = await createEmbeddingRunner(ablated.cut);
+  try {
+    return { with: withAttn, without: await fieldWithoutAttention(ablated, r2, tokens, opts) };
+  } finally {
+    await r2.dispose?.();
+  }
 }
 
 const row = (T: number, vocab = 8) => [Array.from({ length: T }, (_, i) => (i * 5 + 1) % vocab)];
