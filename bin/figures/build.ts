@@ -105,7 +105,11 @@ export async function figureProps(
       return tapsProps(m, convReport(m), meta);
     case 'field': {
       const f = await fieldData(m.session.model, req.tokens, req.position);
-      return fieldProps(m.label, { result: f.result, describe: fieldInput(req.text, f.describe) }, meta);
+      return fieldProps(
+        m.label,
+        { result: f.result, describe: fieldInput(req.text, f.describe), without: f.without },
+        meta,
+      );
     }
     case 'curves':
       return curvesProps(req.model, m.session.model, m.label, meta);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../../probes/errors';
 import type { ConvReport } from '../../probes/filters/conv-report';
 import type { HeadRow } from '../../probes/heads';
+import type { FieldResult } from '../../probes/field/field-probe';
 import type { FigureKind } from '../../src/lib/figures/kinds';
 import type { FigureWidth } from '../../src/lib/figures/style';
 import { closeAll, inputFor } from './build';
@@ -145,14 +146,11 @@ export async function writeReport(req: ReportRequest): Promise<number> {
         heads: pr.heads,
         convs: convs.map(({ weight: _w, ...rest }) => rest),
         field: field?.result ?? null,
+        field_without_attention: field?.without ?? null,
       });
       put(`${tag}heads.csv`, headsCsv(pr.heads));
       if (convs.length) put(`${tag}taps.csv`, tapsCsv(convs));
-      if (field)
-        put(
-          `${tag}field.csv`,
-          `offset,gradient\n${field.result.gradient.map((g, s) => `${s - field!.result.position},${g}`).join('\n')}\n`,
-        );
+      if (field) put(`${tag}field.csv`, fieldCsv(field.result, field.without));
       md.push(`## ${m.label}`, '', `### Head scores`, '', headsMd(pr.heads), '');
       if (convs.length) md.push('### Smeared-key statistics (conv taps)', '', tapsMd(convs), '');
     }
@@ -254,4 +252,11 @@ function tapsMd(convs: ConvReport[]): string {
       );
   }
   return lines.join('\n');
+}
+
+/** offset, gradient (and the gradient with attention taken out, for a model with attention) per position. */
+function fieldCsv(r: FieldResult, without: FieldResult | null): string {
+  const head = without ? 'offset,gradient,gradient_without_attention' : 'offset,gradient';
+  const rows = r.gradient.map((g, s) => `${s - r.position},${g}${without ? `,${without.gradient[s]}` : ''}`);
+  return `${head}\n${rows.join('\n')}\n`;
 }

@@ -50,9 +50,15 @@ export interface FieldResult {
   notes: string[];
 }
 
-export function convStack(model: OnnxModel): ConvLayerTaps[] {
+/**
+ * The graph's 1-D convs as one stack, in graph order. With `output`, only the convs it depends on: a conv whose
+ * result no longer reaches the output (the query/key conv of seed 000's `T` layer once attention is taken out,
+ * without-attention.ts) adds nothing to its receptive field.
+ */
+export function convStack(model: OnnxModel, output?: string): ConvLayerTaps[] {
+  const live = output === undefined ? null : upstreamNodes(model, output);
   return findConvs(model)
-    .filter((c) => c.taps !== null)
+    .filter((c) => c.taps !== null && (live === null || live.has(c.node)))
     .map((c) => ({
       kernel: c.kernel[0],
       dilation: c.dilations[0],
@@ -60,6 +66,31 @@ export function convStack(model: OnnxModel): ConvLayerTaps[] {
       deadTaps: c.taps!.filter((t) => t.zero).map((t) => t.tap),
       stride: c.strides[0],
     }));
+}
+
+/** Names of the nodes whose values `output` is computed from (node name, else its first output, as findConvs). */
+function upstreamNodes(model: OnnxModel, output: string): Set<string> {
+  const producer = new Map(model.nodes.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const seen = new Set<OnnxModel['nodes'][number]>();
+  const todo = [output];
+  while (todo.length > 0) {
+    const n = producer.get(todo.pop()!);
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    todo.push(...valueInputs(n));
+  }
+  return new Set([...seen].map((n) => n.name || n.output[0]));
+}
+
+/**
+ * The inputs whose values a node reads. Shape and Size read only dimensions, CastLike's second input only its
+ * element type (the identity pattern of without-attention.ts takes both from the pattern it replaces): no
+ * gradient flows back through them.
+ */
+function valueInputs(n: OnnxModel['nodes'][number]): string[] {
+  if (n.opType === 'Shape' || n.opType === 'Size') return [];
+  const inputs = n.opType === 'CastLike' ? n.input.slice(0, 1) : n.input;
+  return inputs.filter((i) => i);
 }
 
 export interface FieldOptions {
@@ -84,7 +115,7 @@ export async function receptiveField(
   opts: FieldOptions,
 ): Promise<FieldResult> {
   const T = tokens[0].length;
-  const layers = convStack(model);
+  const layers = convStack(model, opts.output);
   const theory = theoreticalField(layers);
   const notes: string[] = [];
   const t = opts.position ?? (theory.forward > 0 ? Math.floor(T / 2) : T - 1);

@@ -1,3 +1,5 @@
+import type { RunRow } from '$lib/figures/run-table';
+
 /** A training run as the runs view shows it: its curve points and what it is. Shared by server and page. */
 export interface RunPoint {
   step: number;
@@ -10,12 +12,16 @@ export interface RunSummary {
   /** Unique id: `run:FOLDER` for a run folder, `ckpt:NAME` for a checkpoint's manifest history. */
   id: string;
   name: string;
-  source: 'run folder (metrics.jsonl)' | 'checkpoint manifest';
+  source: 'run folder (metrics.jsonl)' | 'run folder' | 'checkpoint manifest';
   /** Where it was read from (a folder or file path). */
   path: string;
   arch: string | null;
   params: number | null;
   points: RunPoint[];
+  /** Its row of the seed-format run table (src/lib/figures/run-table.ts, as `smallscope table`). */
+  row: RunRow;
+  /** Why the row is empty: a summary.json or model.onnx that could not be read. */
+  error?: string;
 }
 
 export const METRICS = [

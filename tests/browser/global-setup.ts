@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { existsSync } from 'node:fs';
+import { MODEL, makeRuns } from '../figures/fixture';
 import { REPO, testCheckpointDir } from './checkpoints';
 
 declare module 'vitest' {
@@ -10,12 +12,15 @@ declare module 'vitest' {
     baseUrl: string;
     /** The checkpoint folder it serves. */
     checkpointDir: string;
+    /** A second served folder holding run folders (model.onnx + summary.json / metrics.jsonl), or '' */
+    runsDir: string;
   }
 }
 
 let server: ChildProcess | null = null;
 /** A scratch checkpoint folder this run made, removed at the end. */
 let scratch: string | null = null;
+let runsScratch: string | null = null;
 
 /**
  * Start `smallscope serve` on a free port (--port 0; the URL is read from its first lines of output) against
@@ -24,9 +29,20 @@ let scratch: string | null = null;
 export async function setup(project: TestProject): Promise<void> {
   const { dir, temporary } = testCheckpointDir();
   if (temporary) scratch = dir;
+  // Run folders in the seeds' style (tests/figures/fixture.ts), served too, for the runs view's table.
+  const runsDir = existsSync(MODEL) ? makeRuns() : '';
+  if (runsDir) runsScratch = runsDir;
   const child = spawn(
     process.execPath,
-    [join(REPO, 'bin/smallscope.js'), 'serve', '--checkpoints', dir, '--port', '0'],
+    [
+      join(REPO, 'bin/smallscope.js'),
+      'serve',
+      '--checkpoints',
+      dir,
+      ...(runsDir ? ['--checkpoints', runsDir] : []),
+      '--port',
+      '0',
+    ],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,6 +72,7 @@ export async function setup(project: TestProject): Promise<void> {
   });
   project.provide('baseUrl', baseUrl);
   project.provide('checkpointDir', dir);
+  project.provide('runsDir', runsDir);
 }
 
 export async function teardown(): Promise<void> {
@@ -65,4 +82,5 @@ export async function teardown(): Promise<void> {
     await exited;
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (runsScratch) rmSync(runsScratch, { recursive: true, force: true });
 }

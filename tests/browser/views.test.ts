@@ -5,12 +5,16 @@ import { findAttention } from '../../probes/attention';
 import { filtersReport } from '../../probes/filters/conv-report';
 import { decodeModel } from '../../probes/onnx/model';
 import { readModelFile } from '../../bin/runtime/files';
+import { readRun } from '../../bin/figures/run-table';
+import { runRow, sortRows, tableColumns, type RunRow } from '../../src/lib/figures/run-table';
+import { csv, display, latex, markdown } from '../../src/lib/figures/table-format';
 import { launch } from './chromium';
 import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
-import { classify, nodeHeads, onnxNames, standardTokens } from './node-probes';
+import { classify, nodeFieldPair, nodeHeads, onnxNames, standardTokens } from './node-probes';
 
 const baseUrl = inject('baseUrl');
 const dir = inject('checkpointDir');
+const runsDir = inject('runsDir');
 const names = onnxNames(dir);
 const kinds = classify(dir);
 const REFERENCE = '/work/shared/reference/pytorch/conv_attn/conv_attn.onnx';
@@ -222,6 +226,64 @@ describe('the receptive-field view', () => {
   });
 });
 
+describe('the receptive-field view with and without attention', () => {
+  const name = kinds.conv.find((n) => kinds.attention.includes(n));
+  const text = 'abcdefghabcdefgh';
+  const t = 12;
+  const values = (section: string) =>
+    page
+      .locator(`${section} rect.bar`)
+      .evaluateAll((els) =>
+        els.map((e) => ({ v: Number(e.getAttribute('data-value')), h: Number(e.getAttribute('height')) })),
+      );
+
+  test.skipIf(!name)(
+    'draws both profiles on one scale, as the probes measure them with onnxruntime-node',
+    async () => {
+      await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
+      await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+      const probe = await nodeFieldPair(join(dir, name!), [bytes(text)], t);
+      for (const [section, r] of [
+        ['.field', probe.with],
+        ['.field-without', probe.without],
+      ] as const) {
+        const el = page.locator(section);
+        await expect(el.getAttribute('data-support')).resolves.toBe(r.theoretical.support.join(','));
+        await expect(num(el.getAttribute('data-r50'))).resolves.toBe(r.erf.r50);
+        await expect(num(el.getAttribute('data-r90'))).resolves.toBe(r.erf.r90);
+        const bars = await values(section);
+        expect(bars.map((b) => b.v !== 0)).toEqual(r.gradient.map((g) => g !== 0));
+        const top = Math.max(...r.gradient);
+        bars.forEach((b, s) => expect(Math.abs(b.v - r.gradient[s])).toBeLessThan(1e-3 * top));
+      }
+      // the conv path alone: only the offsets its (masked) kernel reads; attention reaches further back
+      const reach = (g: number[]) => g.flatMap((v, s) => (v !== 0 ? [s - t] : []));
+      expect(reach(probe.without.gradient)).toEqual(
+        probe.without.theoretical.support.filter((o) => t + o >= 0 && t + o < text.length),
+      );
+      expect(Math.min(...reach(probe.with.gradient))).toBeLessThan(probe.with.theoretical.back);
+      // one y scale: bar height / value is the same constant in both charts
+      const ratio = async (section: string) => {
+        const bars = await values(section);
+        const b = bars.reduce((a, x) => (x.v > a.v ? x : a));
+        return b.h / b.v;
+      };
+      expect(await ratio('.field-without')).toBeCloseTo(await ratio('.field'), 6);
+    },
+  );
+
+  test.skipIf(!name)('keeps the choice of profiles in the URL', async () => {
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    await page.locator('input[name="attn"][value="without"]').check();
+    await page.waitForSelector('.field', { state: 'detached', timeout: ORT_TIMEOUT_MS });
+    expect(new URL(page.url()).searchParams.get('attn')).toBe('without');
+    await page.reload();
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    await expect(page.locator('.field').count()).resolves.toBe(0);
+  });
+});
+
 describe('the runs view', () => {
   test('lists the run folders and manifest histories, with curves', async () => {
     await page.goto(`${baseUrl}/runs`);
@@ -234,5 +296,79 @@ describe('the runs view', () => {
     await expect(page.locator('.chart').getAttribute('data-metric')).resolves.toBe('val_loss');
     await page.locator('input[value="val_acc"]').check();
     expect(new URL(page.url()).searchParams.get('metric')).toBe('val_acc');
+  });
+
+  /** Each listed run's row as `smallscope table` builds it: run folders by the CLI's readRun, checkpoints by their file. */
+  async function expectedRows(): Promise<{ id: string; row: RunRow }[]> {
+    const ids = await page
+      .locator('tr[data-run]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-run')!));
+    return ids.map((id) => {
+      const [kind, where] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
+      const row =
+        kind === 'run'
+          ? readRun(where)
+          : runRow(where, { model: readModelFile(join(dir, where)), summary: null, metrics: null });
+      return { id, row };
+    });
+  }
+
+  test('shows the run table in the seed format, each cell as `smallscope table` prints it', async () => {
+    await page.goto(`${baseUrl}/runs`);
+    const want = await expectedRows();
+    if (runsDir)
+      expect(want.filter((w) => w.id.startsWith('run:')).map((w) => w.row.run)).toEqual(['run-a', 'run-b']);
+    const columns = tableColumns(want.map((w) => w.row));
+    const headers = await page.locator('table.runs thead button').allTextContents();
+    expect(headers).toEqual(columns.map((c) => c.header));
+    for (const { id, row } of want) {
+      const cells = await page
+        .locator(`tr[data-run="${id}"] td[data-col]`)
+        .evaluateAll((els) => els.map((e) => [e.getAttribute('data-col'), e.textContent]));
+      expect(cells).toEqual(columns.map((c) => [c.key, display(c.key, row.cells[c.key])]));
+    }
+    // a checkpoint's validation loss is the last one its manifest recorded
+    for (const name of names) {
+      const m = decodeModel(readModelFile(join(dir, name))).manifest;
+      const last = m?.history.filter((h) => h.val_loss !== undefined).at(-1)?.val_loss;
+      if (last === undefined) continue;
+      const cell = page.locator(`tr[data-run="ckpt:${name}"] td[data-col="val_loss"]`);
+      await expect(num(cell.textContent())).resolves.toBeCloseTo(last, 5);
+    }
+    // the exports are the CLI's formatters over these rows, in this order
+    const rows = want.map((w) => w.row);
+    const exported = async (f: string) =>
+      decodeURIComponent(
+        (await page.locator(`a.export[data-format="${f}"]`).getAttribute('href'))!
+          .split(',')
+          .slice(1)
+          .join(','),
+      );
+    await expect(exported('md')).resolves.toBe(markdown(columns, rows));
+    await expect(exported('csv')).resolves.toBe(csv(columns, rows));
+    await expect(exported('tex')).resolves.toBe(latex(columns, rows));
+  });
+
+  test('sorts by a column as `smallscope table --sort` does, kept in the URL', async () => {
+    await page.goto(`${baseUrl}/runs`);
+    const want = await expectedRows();
+    const columns = tableColumns(want.map((w) => w.row));
+    await page.locator('button[data-sort="val_loss"]').click();
+    await page.locator('button[data-sort="val_loss"]').click();
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('val_loss:desc');
+    const order = sortRows(
+      columns,
+      want.map((w) => w.row),
+      'val_loss:desc',
+    ).map((r) => want.find((w) => w.row === r)!.id);
+    const shown = await page
+      .locator('tr[data-run]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-run')));
+    expect(shown).toEqual(order);
+    await page.reload();
+    const again = await page
+      .locator('tr[data-run]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-run')));
+    expect(again).toEqual(order);
   });
 });

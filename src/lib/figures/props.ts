@@ -242,27 +242,44 @@ export function fieldInput(text: string | undefined, fallback: string): string {
   return text !== undefined ? describeText(text) : fallback;
 }
 
-export function fieldProps(label: string, f: { result: FieldResult; describe: string }, meta: Partial<Meta>) {
+/**
+ * The field figure: the profile of the model as it is and, for a model with attention, of the same position
+ * with attention taken out (probes/field/without-attention.ts: the conv path alone), overlaid.
+ */
+export function fieldProps(
+  label: string,
+  f: { result: FieldResult; describe: string; without?: FieldResult | null },
+  meta: Partial<Meta>,
+) {
   const r = f.result;
   const th = r.theoretical;
+  const w = f.without ?? null;
+  const erfText = (x: FieldResult) => `R50 ${x.erf.r50 ?? '–'}, R90 ${x.erf.r90 ?? '–'}`;
+  const withoutText = w
+    ? ` Without attention (patterns replaced by the identity): support ${w.theoretical.back}..${w.theoretical.forward} (radius ${w.theoretical.radius}); ERF ${erfText(w)}.`
+    : '';
+  const profile = (x: FieldResult) => ({
+    gradient: x.gradient,
+    theoretical: {
+      support: x.theoretical.support,
+      back: x.theoretical.back,
+      forward: x.theoretical.forward,
+      radius: x.theoretical.radius,
+      sparse: x.theoretical.sparse,
+    },
+    erf: { r50: x.erf.r50, r90: x.erf.r90 },
+    oneSided: x.one_sided,
+  });
   return {
     meta: {
       id: meta.id ?? 'field',
       title: meta.title ?? `Receptive field of position ${r.position}`,
-      caption: `${label}; ${f.describe}; y = ${r.objective} of '${r.output}' at t = ${r.position}, |∂y/∂e_s| by central differences (eps ${r.eps}); theoretical conv support ${th.back}..${th.forward} (radius ${th.radius}); ERF R50 ${r.erf.r50 ?? '–'}, R90 ${r.erf.r90 ?? '–'}.`,
+      caption: `${label}; ${f.describe}; y = ${r.objective} of '${r.output}' at t = ${r.position}, |∂y/∂e_s| by central differences (eps ${r.eps}); theoretical conv support ${th.back}..${th.forward} (radius ${th.radius}); ERF ${erfText(r)}.${withoutText}`,
       width: meta.width ?? 'single',
     },
     position: r.position,
-    gradient: r.gradient,
-    theoretical: {
-      support: th.support,
-      back: th.back,
-      forward: th.forward,
-      radius: th.radius,
-      sparse: th.sparse,
-    },
-    erf: { r50: r.erf.r50, r90: r.erf.r90 },
-    oneSided: r.one_sided,
+    ...profile(r),
+    without: w ? profile(w) : null,
   };
 }
 

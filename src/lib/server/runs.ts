@@ -1,9 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeModel } from '$probes/onnx/model';
+import { runRow, tableColumns, type Column, type RunFiles } from '$lib/figures/run-table';
 import type { RunPoint, RunSummary } from '$lib/runs';
-import { checkpointDirs } from './checkpoints';
-import { readLibrary } from './library';
+import { checkpointDirs, listCheckpointFiles } from './checkpoints';
 
 /** Parse metrics.jsonl: one JSON object per line with `step` and any of loss / val_loss / val_acc. */
 export function parseMetrics(text: string): RunPoint[] {
@@ -22,47 +22,64 @@ export function parseMetrics(text: string): RunPoint[] {
   return points.sort((a, b) => a.step - b.step);
 }
 
-async function isFile(path: string): Promise<boolean> {
+async function readIf(path: string): Promise<Buffer | null> {
   try {
-    return (await stat(path)).isFile();
+    return (await stat(path)).isFile() ? await readFile(path) : null;
   } catch {
-    return false;
+    return null;
   }
-}
-
-/** A run folder: its metrics, and arch / params from its model.onnx manifest when there is one. */
-async function readRunFolder(dir: string): Promise<RunSummary | null> {
-  const metrics = join(dir, 'metrics.jsonl');
-  if (!(await isFile(metrics))) return null;
-  let arch: string | null = null;
-  let params: number | null = null;
-  const model = join(dir, 'model.onnx');
-  if (await isFile(model)) {
-    try {
-      const m = decodeModel(new Uint8Array(await readFile(model))).manifest;
-      arch = m?.arch.kind ?? null;
-      params = m?.params ?? null;
-    } catch {
-      // unreadable checkpoint: the curve is still shown
-    }
-  }
-  const name = basename(dir);
-  return {
-    id: `run:${dir}`,
-    name,
-    source: 'run folder (metrics.jsonl)',
-    path: dir,
-    arch,
-    params,
-    points: parseMetrics(await readFile(metrics, 'utf8')),
-  };
 }
 
 /**
- * Every run the app can see: run folders (DIR/metrics.jsonl and DIR/*\/metrics.jsonl for each served folder)
- * and the history in each listed checkpoint's manifest.
+ * One run: its table row (the CLI's, from the same files) and its curve points, from metrics.jsonl or else the
+ * manifest's history. A file that cannot be read leaves the row empty with the reason, the curve still shown.
  */
-export async function readRuns(): Promise<RunSummary[]> {
+function summarize(
+  id: string,
+  name: string,
+  source: RunSummary['source'],
+  path: string,
+  files: RunFiles,
+): RunSummary {
+  let arch: string | null = null;
+  let params: number | null = null;
+  let history: RunPoint[] = [];
+  let row: RunSummary['row'] = { run: name, cells: {} };
+  let error: string | undefined;
+  try {
+    if (files.model) {
+      const m = decodeModel(files.model).manifest;
+      arch = m?.arch.kind ?? null;
+      params = m?.params ?? null;
+      history = m?.history ?? [];
+    }
+    row = runRow(name, files, path);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const points = files.metrics !== null ? parseMetrics(files.metrics) : history;
+  return { id, name, source, path, arch, params, points, row, ...(error ? { error } : {}) };
+}
+
+/** A run folder: DIR/model.onnx or DIR/metrics.jsonl (with summary.json when there is one). */
+async function readRunFolder(dir: string): Promise<RunSummary | null> {
+  const [model, summary, metrics] = await Promise.all(
+    ['model.onnx', 'summary.json', 'metrics.jsonl'].map((f) => readIf(join(dir, f))),
+  );
+  if (!model && !metrics) return null;
+  return summarize(`run:${dir}`, basename(dir), metrics ? 'run folder (metrics.jsonl)' : 'run folder', dir, {
+    model: model && new Uint8Array(model),
+    summary: summary?.toString('utf8') ?? null,
+    metrics: metrics?.toString('utf8') ?? null,
+  });
+}
+
+/**
+ * Every run the app can see, and the columns of their table: run folders (DIR and DIR/* for each served
+ * folder, as `smallscope table DIR` finds them, plus folders with only a metrics.jsonl) and each listed
+ * checkpoint with a smallscope manifest (its history and settings).
+ */
+export async function readRuns(): Promise<{ runs: RunSummary[]; columns: Column[] }> {
   const runs: RunSummary[] = [];
   for (const dir of checkpointDirs()) {
     let entries: string[] = [];
@@ -78,17 +95,15 @@ export async function readRuns(): Promise<RunSummary[]> {
       if (run) runs.push(run);
     }
   }
-  for (const c of (await readLibrary()).checkpoints) {
-    if (!c.manifest || c.history.length === 0) continue;
-    runs.push({
-      id: `ckpt:${c.name}`,
-      name: c.name,
-      source: 'checkpoint manifest',
-      path: c.name,
-      arch: c.manifest.arch,
-      params: c.params,
-      points: c.history,
+  for (const file of await listCheckpointFiles()) {
+    const bytes = await readIf(file.path);
+    if (!bytes) continue;
+    const run = summarize(`ckpt:${file.name}`, file.name, 'checkpoint manifest', file.name, {
+      model: new Uint8Array(bytes),
+      summary: null,
+      metrics: null,
     });
+    if (run.error === undefined && run.arch !== null) runs.push(run);
   }
-  return runs;
+  return { runs, columns: tableColumns(runs.map((r) => r.row)) };
 }

@@ -2,6 +2,9 @@ import { json } from '@sveltejs/kit';
 import { readRuns } from '$lib/server/runs';
 import type { RequestHandler } from './$types';
 
-/** Training curves as JSON: `{ runs: RunSummary[] }` (see $lib/runs.ts): run folders and manifest histories. */
+/**
+ * Training curves and the run table as JSON: `{ runs: RunSummary[], columns: Column[] }` (see $lib/runs.ts and
+ * $lib/figures/run-table.ts): run folders and checkpoint manifests, each with its seed-format table row.
+ */
 export const GET: RequestHandler = async () =>
-  json({ runs: await readRuns() }, { headers: { 'cache-control': 'no-cache' } });
+  json(await readRuns(), { headers: { 'cache-control': 'no-cache' } });
