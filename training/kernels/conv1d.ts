@@ -171,6 +171,119 @@ function col2im(
   return tf.tensor3d(dx, [B, T, C]);
 }
 
+const CONV = 'SmallscopeConv1d';
+const CONV_DATA = 'SmallscopeConv1dBackwardData';
+const CONV_FILTER = 'SmallscopeConv1dBackwardFilter';
+let directRegistered = false;
+
+/**
+ * The direct native conv (native/gemm/src/conv.cc): accumulating products on shifted row ranges, no window.
+ * Each kernel takes (first input, second input) and returns the pass's output; shapes from the inputs.
+ */
+function ensureDirect(): boolean {
+  if (!nativeOps()) return false;
+  if (directRegistered) return true;
+  type Be = WasmBackendLike;
+  const register = (
+    name: string,
+    keys: [string, string],
+    outShape: (a: number[], b: number[]) => number[],
+    sizes: (a: number[], b: number[]) => [number, number, number, number, number, number], // B, T, C, O, k
+    run: 'conv1d' | 'conv1dBackwardData' | 'conv1dBackwardFilter',
+  ) =>
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const be = backend as unknown as Be;
+        const a = inputs[keys[0]]!;
+        const b = inputs[keys[1]]!;
+        const { dilation, padLeft } = attrs as unknown as Attrs;
+        const out = be.makeOutput(outShape(a.shape, b.shape), 'float32');
+        const [B, T, C, O, k] = sizes(a.shape, b.shape);
+        nativeOps()![run](
+          heapBuffer(be),
+          heapIndex(be, a),
+          heapIndex(be, b),
+          heapIndex(be, out),
+          B,
+          T,
+          C,
+          O,
+          k,
+          dilation,
+          padLeft,
+        );
+        return out;
+      },
+    });
+  // x [B, T, C], W [k, C, O] -> out [B, T, O]
+  register(
+    CONV,
+    ['x', 'w'],
+    (x, w) => [x[0]!, x[1]!, w[2]!],
+    (x, w) => [x[0]!, x[1]!, x[2]!, w[2]!, w[0]!, 0],
+    'conv1d',
+  );
+  // dy [B, T, O], W [k, C, O] -> dx [B, T, C]
+  register(
+    CONV_DATA,
+    ['dy', 'w'],
+    (dy, w) => [dy[0]!, dy[1]!, w[1]!],
+    (dy, w) => [dy[0]!, dy[1]!, w[1]!, w[2]!, w[0]!, 0],
+    'conv1dBackwardData',
+  );
+  // x [B, T, C], dy [B, T, O] -> dW [k, C, O]; k travels as an attribute
+  tf.registerKernel({
+    kernelName: CONV_FILTER,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as Be;
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const { dilation, padLeft, k } = attrs as unknown as Attrs;
+      const [B, T, C] = x.shape as [number, number, number];
+      const O = dy.shape[2]!;
+      const out = be.makeOutput([k, C, O], 'float32');
+      nativeOps()!.conv1dBackwardFilter(
+        heapBuffer(be),
+        heapIndex(be, x),
+        heapIndex(be, dy),
+        heapIndex(be, out),
+        B,
+        T,
+        C,
+        O,
+        k,
+        dilation,
+        padLeft,
+      );
+      return out;
+    },
+  });
+  directRegistered = true;
+  return true;
+}
+
+/** conv1d without bias on the direct native kernels (callers check ensureDirect first). */
+function directConv(x: tf.Tensor3D, W: tf.Tensor3D, dilation: number, padLeft: number): tf.Tensor3D {
+  const k = W.shape[0];
+  const attrs = { dilation, padLeft, k } as unknown as tf.NamedAttrMap;
+  const f = tf.customGrad((xi, Wi, save) => {
+    (save as (t: tf.Tensor[]) => void)([xi as tf.Tensor, Wi as tf.Tensor]);
+    return {
+      value: tf.engine().runKernel(CONV, { x: xi as tf.Tensor, w: Wi as tf.Tensor }, attrs) as tf.Tensor3D, // [batch, pos, c_out]
+      gradFunc: (dy, saved) => {
+        const [x0, W0] = saved as tf.Tensor[];
+        return [
+          tf.engine().runKernel(CONV_DATA, { dy: dy as tf.Tensor, w: W0! }, attrs) as tf.Tensor, // [batch, pos, c_in]
+          tf.engine().runKernel(CONV_FILTER, { x: x0!, dy: dy as tf.Tensor }, attrs) as tf.Tensor, // [k, c_in, c_out]
+        ];
+      },
+    };
+  });
+  return f(x, W) as tf.Tensor3D;
+}
+
 /**
  * 1-d convolution over positions with left zero padding `padLeft`:
  *     out[b, t] = bias + sum_tau x[b, t + tau*dilation - padLeft] @ W[tau]
@@ -187,6 +300,7 @@ export function conv1d(
   const [k, , cOut] = W.shape;
   if (!(padLeft >= 0 && padLeft <= (k - 1) * dilation))
     throw new RangeError(`left padding ${padLeft} outside [0, ${(k - 1) * dilation}]`);
+  if (ensureDirect() && x.dtype === 'float32') return addBias(directConv(x, W, dilation, padLeft), b);
   const f = tf.customGrad((xi, Wi, save) => {
     const win = im2col(xi as tf.Tensor3D, k, dilation, padLeft); // [batch*pos, k*c_in]
     const W2 = tf.reshape(Wi as tf.Tensor, [k * C, cOut]) as tf.Tensor2D; // [k*c_in, c_out]

@@ -126,6 +126,9 @@ interface GemmAddon {
     db: number,
   ): void;
   sumRows(heap: ArrayBufferLike, x: number, rows: number, n: number, out: number): void;
+  conv1d(heap: ArrayBufferLike, x: number, w: number, out: number, ...sizes: number[]): void;
+  conv1dBackwardData(heap: ArrayBufferLike, dy: number, w: number, dx: number, ...sizes: number[]): void;
+  conv1dBackwardFilter(heap: ArrayBufferLike, x: number, dy: number, dw: number, ...sizes: number[]): void;
   simd(): 'avx512' | 'avx2' | 'generic';
 }
 

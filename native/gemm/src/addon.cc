@@ -17,12 +17,16 @@
 //   layerNorm(heap, x, w, b, rows, c, eps, out, xhat, rstd)
 //   layerNormGrad(heap, dy, xhat, rstd, w, rows, c, dx, dw, db)
 //   sumRows(heap, x, rows, n, out)
+//   conv1d(heap, x, w, out, B, T, C, O, k, dilation, padLeft)                 see conv.h
+//   conv1dBackwardData(heap, dy, w, dx, B, T, C, O, k, dilation, padLeft)
+//   conv1dBackwardFilter(heap, x, dy, dw, B, T, C, O, k, dilation, padLeft)
 //   simd(): "avx512" | "avx2" | "generic"
 #include <node_api.h>
 
 #include <cstdint>
 #include <initializer_list>
 
+#include "conv.h"
 #include "gemm.h"
 #include "ops.h"
 
@@ -235,6 +239,35 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The three direct-conv entry points share their arguments: (heap, in1, in2, out, B, T, C, O, k, d, r); the
+// sizes of in1 / in2 / out in each case are given by `Sizes`.
+enum class ConvPass { Forward, Data, Filter };
+
+template <ConvPass P>
+napi_value Conv(napi_env env, napi_callback_info info) {
+  Args a(env, info, 11);
+  const int64_t i1 = a.i64(1), i2 = a.i64(2), o = a.i64(3), B = a.i64(4), T = a.i64(5), C = a.i64(6), O = a.i64(7),
+                k = a.i64(8), d = a.i64(9), r = a.i64(10);
+  if (!a.ok) return nullptr;
+  if (B < 0 || T < 0 || C < 1 || O < 1 || k < 1 || d < 1 || r < 0 || r > (k - 1) * d) {
+    napi_throw_range_error(env, nullptr, "conv1d: bad sizes (k >= 1, dilation >= 1, 0 <= padLeft <= (k-1)*dilation)");
+    return nullptr;
+  }
+  const int64_t xs = B * T * C, ys = B * T * O, ws = k * C * O;
+  float* h = a.heap;
+  if (P == ConvPass::Forward) {
+    if (!a.fits(i1, xs) || !a.fits(i2, ws) || !a.fits(o, ys)) return nullptr;
+    smallscope::conv1d_forward(h + i1, h + i2, h + o, B, T, C, O, k, d, r);
+  } else if (P == ConvPass::Data) {
+    if (!a.fits(i1, ys) || !a.fits(i2, ws) || !a.fits(o, xs)) return nullptr;
+    smallscope::conv1d_backward_data(h + i1, h + i2, h + o, B, T, C, O, k, d, r);
+  } else {
+    if (!a.fits(i1, xs) || !a.fits(i2, ys) || !a.fits(o, ws)) return nullptr;
+    smallscope::conv1d_backward_filter(h + i1, h + i2, h + o, B, T, C, O, k, d, r);
+  }
+  return nullptr;
+}
+
 napi_value Simd(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_string_utf8(env, smallscope::simd_level(), NAPI_AUTO_LENGTH, &out);
@@ -253,6 +286,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv1d", nullptr, Conv<ConvPass::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv1dBackwardData", nullptr, Conv<ConvPass::Data>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv1dBackwardFilter", nullptr, Conv<ConvPass::Filter>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -1,0 +1,58 @@
+#include "conv.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "gemm.h"
+
+namespace smallscope {
+namespace {
+
+// Output rows [t0, t1) of tap tau read source rows [t0 + s, t1 + s), s = tau*d - r, all inside [0, T).
+struct Taps {
+  int64_t s, t0, t1;
+};
+Taps rows_of(int64_t tau, int64_t T, int64_t d, int64_t r) {
+  const int64_t s = tau * d - r;
+  return {s, std::max<int64_t>(0, -s), std::min<int64_t>(T, T - s)};
+}
+
+}  // namespace
+
+void conv1d_forward(const float* x, const float* w, float* out, int64_t B, int64_t T, int64_t C, int64_t O,
+                    int64_t k, int64_t d, int64_t r) {
+  std::memset(out, 0, static_cast<size_t>(B * T * O) * sizeof(float));
+  for (int64_t tau = 0; tau < k; ++tau) {
+    const Taps q = rows_of(tau, T, d, r);
+    if (q.t1 <= q.t0) continue;
+    const View wt{w + tau * C * O, O, 1};
+    for (int64_t b = 0; b < B; ++b)
+      gemm(q.t1 - q.t0, O, C, View{x + (b * T + q.t0 + q.s) * C, C, 1}, wt, out + (b * T + q.t0) * O, O, true);
+  }
+}
+
+void conv1d_backward_data(const float* dy, const float* w, float* dx, int64_t B, int64_t T, int64_t C, int64_t O,
+                          int64_t k, int64_t d, int64_t r) {
+  std::memset(dx, 0, static_cast<size_t>(B * T * C) * sizeof(float));
+  for (int64_t tau = 0; tau < k; ++tau) {
+    const Taps q = rows_of(tau, T, d, r);
+    if (q.t1 <= q.t0) continue;
+    const View wt{w + tau * C * O, 1, O};  // W[tau]^T: [O, C]
+    for (int64_t b = 0; b < B; ++b)
+      gemm(q.t1 - q.t0, C, O, View{dy + (b * T + q.t0) * O, O, 1}, wt, dx + (b * T + q.t0 + q.s) * C, C, true);
+  }
+}
+
+void conv1d_backward_filter(const float* x, const float* dy, float* dw, int64_t B, int64_t T, int64_t C, int64_t O,
+                            int64_t k, int64_t d, int64_t r) {
+  std::memset(dw, 0, static_cast<size_t>(k * C * O) * sizeof(float));
+  for (int64_t tau = 0; tau < k; ++tau) {
+    const Taps q = rows_of(tau, T, d, r);
+    if (q.t1 <= q.t0) continue;
+    for (int64_t b = 0; b < B; ++b)
+      gemm(C, O, q.t1 - q.t0, View{x + (b * T + q.t0 + q.s) * C, 1, C}, View{dy + (b * T + q.t0) * O, O, 1},
+           dw + tau * C * O, O, true);
+  }
+}
+
+}  // namespace smallscope
