@@ -26,8 +26,8 @@ void conv1d_forward(const float* x, const float* w, float* out, int64_t B, int64
     const Taps q = rows_of(tau, T, d, r);
     if (q.t1 <= q.t0) continue;
     const View wt{w + tau * C * O, O, 1};
-    for (int64_t b = 0; b < B; ++b)
-      gemm(q.t1 - q.t0, O, C, View{x + (b * T + q.t0 + q.s) * C, C, 1}, wt, out + (b * T + q.t0) * O, O, true);
+    // every sequence's rows at once, the tap's weights packed once
+    gemm_shared_b(B, q.t1 - q.t0, O, C, View{x + (q.t0 + q.s) * C, C, 1}, T * C, wt, out + q.t0 * O, O, T * O, true);
   }
 }
 
@@ -38,8 +38,7 @@ void conv1d_backward_data(const float* dy, const float* w, float* dx, int64_t B,
     const Taps q = rows_of(tau, T, d, r);
     if (q.t1 <= q.t0) continue;
     const View wt{w + tau * C * O, 1, O};  // W[tau]^T: [O, C]
-    for (int64_t b = 0; b < B; ++b)
-      gemm(q.t1 - q.t0, C, O, View{dy + (b * T + q.t0) * O, O, 1}, wt, dx + (b * T + q.t0 + q.s) * C, C, true);
+    gemm_shared_b(B, q.t1 - q.t0, C, O, View{dy + q.t0 * O, O, 1}, T * O, wt, dx + (q.t0 + q.s) * C, C, T * C, true);
   }
 }
 

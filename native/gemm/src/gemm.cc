@@ -200,9 +200,12 @@ namespace {
 // of A, the last columns of B) are packed zero-padded, so the kernel never reads past an operand.
 constexpr int64_t IN_PLACE_PANELS = 4;
 
-void gemm_rows(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate) {
+// `batch` products that share B: A_i = a + i * a_batch, C_i = c + i * c_batch. B is packed once per slab and
+// used by all of them (a conv tap's weights across the sequences of a batch).
+void gemm_rows(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64_t a_batch, View b, float* c,
+               int64_t ldc, int64_t c_batch, bool accumulate) {
   const Isa& s = isa();
-  const bool b_in_place = b.cs == 1 && m <= IN_PLACE_PANELS * s.mr;
+  const bool b_in_place = batch == 1 && b.cs == 1 && m <= IN_PLACE_PANELS * s.mr;
   thread_local std::vector<float> packed_b, panel_a;
   const int64_t nc_max = std::min<int64_t>(NC, (n + s.nr - 1) / s.nr * s.nr);
   packed_b.resize(static_cast<size_t>(nc_max * KC));
@@ -217,9 +220,9 @@ void gemm_rows(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_
       if (full < nc) pack_b({bk.p + full * bk.cs, bk.rs, bk.cs}, kc, nc - full, s.nr, packed_b.data());
       const bool acc = accumulate || pc > 0;
       // The A panel for rows [ir, ir + mr) of this depth slab: in place, or packed into `slot`.
-      auto a_panel = [&](int64_t ir, float* slot, const float** ap, int64_t* ars, int64_t* acs) {
+      auto a_panel = [&](const float* base, int64_t ir, float* slot, const float** ap, int64_t* ars, int64_t* acs) {
         const int64_t rows = std::min<int64_t>(s.mr, m - ir);
-        *ap = a.p + ir * a.rs + pc * a.cs;
+        *ap = base + ir * a.rs + pc * a.cs;
         *ars = a.rs;
         *acs = a.cs;
         if (rows < s.mr || a.cs != 1) {
@@ -237,21 +240,23 @@ void gemm_rows(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_
         // read from memory once and used by all of them.
         const float* ap[IN_PLACE_PANELS];
         int64_t ars[IN_PLACE_PANELS], acs[IN_PLACE_PANELS];
-        for (int64_t q = 0; q * s.mr < m; ++q) a_panel(q * s.mr, panel_a.data() + q * s.mr * KC, &ap[q], &ars[q], &acs[q]);
+        for (int64_t q = 0; q * s.mr < m; ++q)
+          a_panel(a.p, q * s.mr, panel_a.data() + q * s.mr * KC, &ap[q], &ars[q], &acs[q]);
         for (int64_t jr = 0; jr < nc; jr += s.nr)
           for (int64_t q = 0; q * s.mr < m; ++q)
             s.kernel(kc, ap[q], ars[q], acs[q], b_panel(jr), jr < full ? bk.rs : s.nr, c + q * s.mr * ldc + jc + jr,
                      ldc, acc, std::min<int64_t>(s.mr, m - q * s.mr), std::min<int64_t>(s.nr, nc - jr));
         continue;
       }
-      for (int64_t ir = 0; ir < m; ir += s.mr) {
-        const float* ap;
-        int64_t ars, acs;
-        a_panel(ir, panel_a.data(), &ap, &ars, &acs);
-        for (int64_t jr = 0; jr < nc; jr += s.nr)
-          s.kernel(kc, ap, ars, acs, b_panel(jr), jr < full ? bk.rs : s.nr, c + ir * ldc + jc + jr, ldc, acc,
-                   std::min<int64_t>(s.mr, m - ir), std::min<int64_t>(s.nr, nc - jr));
-      }
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t ir = 0; ir < m; ir += s.mr) {
+          const float* ap;
+          int64_t ars, acs;
+          a_panel(a.p + i * a_batch, ir, panel_a.data(), &ap, &ars, &acs);
+          for (int64_t jr = 0; jr < nc; jr += s.nr)
+            s.kernel(kc, ap, ars, acs, b_panel(jr), jr < full ? bk.rs : s.nr, c + i * c_batch + ir * ldc + jc + jr,
+                     ldc, acc, std::min<int64_t>(s.mr, m - ir), std::min<int64_t>(s.nr, nc - jr));
+        }
     }
   }
 }
@@ -270,12 +275,22 @@ void gemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc
   if (a.cs != 1 && b.cs == 1 && n <= IN_PLACE_PANELS * isa().mr) {
     thread_local std::vector<float> ct;
     ct.resize(static_cast<size_t>(n * m));
-    gemm_rows(n, m, k, View{b.p, b.cs, b.rs}, View{a.p, a.cs, a.rs}, ct.data(), m, false);
+    gemm_rows(1, n, m, k, View{b.p, b.cs, b.rs}, 0, View{a.p, a.cs, a.rs}, ct.data(), m, 0, false);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.f) + ct[j * m + i];
     return;
   }
-  gemm_rows(m, n, k, a, b, c, ldc, accumulate);
+  gemm_rows(1, m, n, k, a, 0, b, c, ldc, 0, accumulate);
+}
+
+void gemm_shared_b(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64_t a_batch, View b, float* c,
+                   int64_t ldc, int64_t c_batch, bool accumulate) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (int64_t i = 0; i < batch; ++i) gemm(m, n, 0, a, b, c + i * c_batch, ldc, accumulate);
+    return;
+  }
+  gemm_rows(batch, m, n, k, a, a_batch, b, c, ldc, c_batch, accumulate);
 }
 
 }  // namespace smallscope

@@ -19,6 +19,11 @@ struct View {
 // C[m, n] (row-major, leading dimension ldc) = A[m, k] B[k, n], or += when accumulate.
 void gemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc, bool accumulate);
 
+// `batch` products C_i (+)= A_i B with one B: A_i = a.p + i * a_batch, C_i = c + i * c_batch. B is packed
+// once and reused by every A_i.
+void gemm_shared_b(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64_t a_batch, View b, float* c,
+                   int64_t ldc, int64_t c_batch, bool accumulate);
+
 // The instruction set gemm dispatches to on this CPU: "avx512", "avx2" or "generic".
 const char* simd_level();
 

@@ -103,6 +103,16 @@ describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
         expect(h[co + i * m * n + e]).toBeCloseTo(before[i * m * n + e]! + want[i]![e]!, 4);
   });
 
+  it('denormal inputs are flushed to zero during a call (results below 1.2e-38 become 0), and the caller keeps IEEE denormals', () => {
+    const h = new Float32Array([1e-39, 1, 2e-39, 0]);
+    expect(h[0]).toBeGreaterThan(0); // a float32 denormal, stored as such
+    lib!.gemm(h.buffer, 1, 1, 1, 1, 0, 0, false, 1, 0, false, 3, false); // h[3] = h[0] * h[1]
+    expect(h[3]).toBe(0);
+    // the FTZ/DAZ mode is restored: JavaScript's own arithmetic still produces denormals afterwards
+    const tiny = Number.MIN_VALUE * 1e10; // ~5e-314, a float64 denormal
+    expect(tiny * 1.5).toBeGreaterThan(0);
+  });
+
   it('k = 0 writes zeros; an operand past the end of the heap is a RangeError and writes nothing', () => {
     const h = new Float32Array(16).fill(7);
     lib!.gemm(h.buffer, 1, 2, 2, 0, 0, 0, false, 0, 0, false, 4, false);
