@@ -3,7 +3,7 @@ import { forward } from './models/model';
 import type { Params } from './models/params';
 import type { ArchSpec } from './models/spec';
 import type { AdamW } from './optim/adamw';
-import { crossEntropy, optimizeStep } from './step';
+import { crossEntropy, optimizeStep, trainStepTokens } from './step';
 import { addCounts, errorRates, maskedCounts, type MaskedCounts } from './metrics';
 import type { MaskedBatch } from './tasks/masked-batches';
 
@@ -26,6 +26,10 @@ export function alignedTrainStep(
   seqLen: number,
   lr: number,
 ): number {
+  // One target per input position (selcopy, vselcopy): the text task's step, which splits a large batch over
+  // worker threads (parallel/pool.ts) with the same mean loss and gradients.
+  if (batch.targetLen === undefined || batch.targetLen === seqLen)
+    return trainStepTokens(spec, params, opt, batch.inputs, batch.targets, batch.rows, seqLen, lr);
   // The batch tensors live outside the loss function: the backward pass still reads them.
   return tf.tidy(() => {
     const { inputs, targets } = tensors(batch, seqLen);
