@@ -4,6 +4,14 @@
 #include <cstring>
 #include <limits>
 
+// One body compiled for AVX-512, AVX2 and baseline x86-64, chosen at load time (an ifunc): ELF x86-64 only;
+// elsewhere the baseline build alone.
+#if defined(__x86_64__) && defined(__linux__)
+#define SMALLSCOPE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SMALLSCOPE_CLONES
+#endif
+
 namespace smallscope {
 
 void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r) {
@@ -61,7 +69,7 @@ inline float exp_nonpositive(float x) {
 
 }  // namespace
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_cross_entropy(
+SMALLSCOPE_CLONES void softmax_cross_entropy(
     const float* logits, const int32_t* target, int64_t n, int64_t v, float* loss, float* grad) {
   for (int64_t i = 0; i < n; ++i) {
     const float* x = logits + i * v;
@@ -96,7 +104,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_cross_
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void adamw(
+SMALLSCOPE_CLONES void adamw(
     const float* p, const float* g, const float* m, const float* v, int64_t n, float lr, float b1, float b2,
     float eps, float wd, float c1, float c2, float* p_out, float* m_out, float* v_out) {
   const float one_b1 = 1.f - b1, one_b2 = 1.f - b2, keep = 1.f - lr * wd;
