@@ -135,6 +135,10 @@ describe('the inspect page', () => {
     expect(tip).toContain(`key ${tokenLabel(first.tokens[k])} @${k}`);
     expect(tip).toContain(`weight ${rows[q][k].toFixed(4)}`);
     await expect(heatmap.locator('.cursor rect').count()).resolves.toBe(3);
+    // The cursor's parts are moved by transforms: the outlined cell is the hovered one.
+    const outline = (await heatmap.locator('.cursor rect.cell').boundingBox())!;
+    expect(Math.abs(outline.x - (box.x + k * cell))).toBeLessThanOrEqual(1.5);
+    expect(Math.abs(outline.y - (box.y + q * cell))).toBeLessThanOrEqual(1.5);
     await page.mouse.move(0, 0);
     await expect(heatmap.locator('.tooltip').count()).resolves.toBe(0);
   });
