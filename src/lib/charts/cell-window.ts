@@ -59,7 +59,7 @@ export function scrollParent(el: Element): HTMLElement | null {
 
 /**
  * Report the part of `box` that `scroller` shows (in `box`'s CSS pixels, from its top-left corner) once laid
- * out, and whenever either scrolls or changes size; returns the function that stops watching. Positions are read in
+ * out, and whenever the scroller scrolls or changes size; returns the function that stops watching. Positions are read in
  * scroll events and resize observations, where layout is up to date, never after the page has changed the DOM.
  */
 export function watchVisible(
@@ -88,9 +88,9 @@ export function watchVisible(
   scroller.addEventListener('scroll', measure, { passive: true });
   // The first measure comes from the observer's first report, after layout: measuring here, inside the
   // caller's effect, would change its state in the middle of a flush.
+  // Only the frame: the box changes size on every keystroke (one more token) without moving in the frame.
   const resized = new ResizeObserver(measure);
   resized.observe(scroller);
-  resized.observe(box);
   return () => {
     scroller.removeEventListener('scroll', measure);
     resized.disconnect();
