@@ -38,13 +38,15 @@ export function heatmapPixels(
     return windowPixels(values, rows, cols, color, { r0: 0, r1: rows, c0: 0, c1: cols });
   return cached(values, color, `${rows}x${cols}>${height}x${width}`, () => {
     const image = new ImageData(width, height);
-    const words = wordsOf(image);
-    const word = packedColors(color);
+    // The cell under each pixel's centre, gathered (exactly: the same array type), then coloured as a row is.
+    const picked =
+      values instanceof Float32Array ? new Float32Array(width * height) : new Float64Array(width * height);
     const colOf = Int32Array.from({ length: width }, (_, x) => Math.floor(((x + 0.5) * cols) / width));
     for (let y = 0; y < height; y++) {
       const row = Math.floor(((y + 0.5) * rows) / height) * cols;
-      for (let x = 0; x < width; x++) words[y * width + x] = word(values[row + colOf[x]]);
+      for (let x = 0; x < width; x++) picked[y * width + x] = values[row + colOf[x]];
     }
+    colour(picked, 0, picked.length, wordsOf(image), color);
     return image;
   });
 }
@@ -64,17 +66,9 @@ export function windowPixels(
     const [height, width] = [r1 - r0, c1 - c0];
     const image = new ImageData(width, height);
     const words = wordsOf(image);
-    const ramp = viridisRamp(color);
-    const word = packedColors(color);
-    const fast = ramp && values instanceof Float32Array && ramp.k10 !== 0;
     // Whole rows are one contiguous run of the row-major values; otherwise one run per row.
     const runs = width === cols ? [[r0 * cols, height * width, 0]] : rowRuns(r0, r1, c0, cols, width);
-    for (const [from, n, at] of runs) {
-      const out = words.subarray(at, at + n);
-      if (fast)
-        rampFloat32((values as Float32Array).subarray(from, from + n), out, ramp.words, ramp.x0, ramp.k10);
-      else for (let i = 0; i < n; i++) out[i] = word(values[from + i]);
-    }
+    for (const [from, n, at] of runs) colour(values, from, n, words.subarray(at, at + n), color);
     return image;
   });
 }
@@ -82,6 +76,15 @@ export function windowPixels(
 /** [first value, count, first pixel] of each row of a window. */
 function rowRuns(r0: number, r1: number, c0: number, cols: number, width: number): number[][] {
   return Array.from({ length: r1 - r0 }, (_, y) => [(r0 + y) * cols + c0, width, y * width]);
+}
+
+/** Values [from, from + n) as pixels: the inlined viridis ramp over a Float32Array, else the scale's colours. */
+function colour(values: ArrayLike<number>, from: number, n: number, out: Uint32Array, color: Scale): void {
+  const ramp = viridisRamp(color);
+  if (ramp && values instanceof Float32Array && ramp.k10 !== 0)
+    return rampFloat32(values.subarray(from, from + n), out, ramp.words, ramp.x0, ramp.k10);
+  const word = packedColors(color);
+  for (let i = 0; i < n; i++) out[i] = word(values[from + i]);
 }
 
 const wordsOf = (image: ImageData) =>
