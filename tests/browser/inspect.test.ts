@@ -157,7 +157,7 @@ describe('the inspect page', () => {
   });
 
   test('the cursor moves with the arrow keys', async () => {
-    const svg = big().locator('svg');
+    const svg = big().locator('svg[role="application"]');
     await svg.focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
