@@ -131,3 +131,19 @@ describe("Python's round(x, 3)", () => {
     expect(pythonRound3(0.4285714285714286)).toBe(0.429);
   });
 });
+
+describe('detectorScore without exclusions', () => {
+  it('is the row-major ordered sum(A·D) / sum(A), bit for bit (the page and the CLI must agree)', () => {
+    const n = 37;
+    let seed = 11;
+    const A = Float32Array.from({ length: n * n }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+    const D = inductionPattern(Array.from({ length: n }, (_, i) => (i * 5) % 7));
+    let [num, den] = [0, 0];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        num += A[i * n + j] * D[i * n + j];
+        den += A[i * n + j];
+      }
+    expect(detectorScore(A, D, n)).toBe(num / den);
+  });
+});
