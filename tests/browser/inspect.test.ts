@@ -33,13 +33,15 @@ const heads = (s: PageSnapshot) => Object.values(s.patterns).reduce((n, p) => n 
 
 /**
  * The canvas pixel of cell (q, k): the canvas has one pixel per cell, x = key, y = query, from the cell
- * (data-row0, data-col0) on (not 0 when the plot is larger than its frame and only the part in view is drawn).
+ * (data-row0, data-col0) on (not 0 when the plot is larger than its frame and only the part in view is drawn),
+ * data-rows x data-cols of them (the canvas may be larger: the rest is clipped).
  */
 async function pixel(heatmap: Locator, q: number, k: number): Promise<number[]> {
   return heatmap.locator('canvas').evaluate(
     (c: HTMLCanvasElement, [q, k]) => {
       const [y, x] = [q - Number(c.dataset.row0), k - Number(c.dataset.col0)];
-      if (y < 0 || x < 0 || y >= c.height || x >= c.width) throw new Error(`cell (${q}, ${k}) is not drawn`);
+      if (y < 0 || x < 0 || y >= Number(c.dataset.rows) || x >= Number(c.dataset.cols))
+        throw new Error(`cell (${q}, ${k}) is not drawn`);
       return Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data);
     },
     [q, k],
@@ -247,8 +249,8 @@ describe('the inspect page', () => {
       canvas.evaluate((c: HTMLCanvasElement) => ({
         r0: Number(c.dataset.row0),
         c0: Number(c.dataset.col0),
-        rows: c.height,
-        cols: c.width,
+        rows: Number(c.dataset.rows),
+        cols: Number(c.dataset.cols),
       }));
     // The frame shows the top-left corner: only the cells around it are drawn, and only their labels exist.
     await expect.poll(async () => (await drawn()).cols).toBeLessThan(T);
