@@ -49,7 +49,7 @@ const columns: [string, DetectorOptions][] = [
   ['abs+bos+cur', { errorMeasure: 'abs', excludeBos: true, excludeCurrentToken: true }],
 ];
 
-const table: [string, Float64Array, Float64Array, number[]][] = [
+const table: [string, Float64Array, Uint8Array, number[]][] = [
   ['A_ind vs induction', A_ind, inductionPattern(tokens), [0.4286, 1.0, 0.5, 1.0, 0.429, 1.0, 0.571, 1.0]],
   [
     'A_ind vs previous',
