@@ -31,14 +31,45 @@ const thumbs = () => page.locator('.thumb .heatmap');
 const big = () => page.locator('.selected .heatmap');
 const heads = (s: PageSnapshot) => Object.values(s.patterns).reduce((n, p) => n + p.length, 0);
 
-/** The canvas pixel of cell (q, k): the canvas has one pixel per cell, x = key, y = query. */
+/**
+ * The canvas pixel of cell (q, k): the canvas has one pixel per cell, x = key, y = query, from the cell
+ * (data-row0, data-col0) on (not 0 when the plot is larger than its frame and only the part in view is drawn),
+ * data-rows x data-cols of them (the canvas may be larger: the rest is clipped).
+ */
 async function pixel(heatmap: Locator, q: number, k: number): Promise<number[]> {
-  return heatmap
-    .locator('canvas')
-    .evaluate(
-      (c: HTMLCanvasElement, [q, k]) => Array.from(c.getContext('2d')!.getImageData(k, q, 1, 1).data),
-      [q, k],
-    );
+  return heatmap.locator('canvas').evaluate(
+    (c: HTMLCanvasElement, [q, k]) => {
+      const [y, x] = [q - Number(c.dataset.row0), k - Number(c.dataset.col0)];
+      if (y < 0 || x < 0 || y >= Number(c.dataset.rows) || x >= Number(c.dataset.cols))
+        throw new Error(`cell (${q}, ${k}) is not drawn`);
+      return Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data);
+    },
+    [q, k],
+  );
+}
+
+/** The selected head's rows as the page reports them, and its colour scale. */
+async function selectedHead(s: PageSnapshot) {
+  const heatmap = big();
+  const [layer, head] = [
+    Number(await heatmap.getAttribute('data-layer')),
+    Number(await heatmap.getAttribute('data-head')),
+  ];
+  const domain = (await heatmap.getAttribute('data-domain'))!.split(',').map(Number) as [number, number];
+  const scale = scaleSequential(interpolateViridis).domain(domain);
+  return { heatmap, rows: s.patterns[`blocks.${layer}.attn.hook_pattern`][head], scale };
+}
+
+/** Cell (q, k) is drawn opaque in the colour of its weight on the viridis scale (within one level). */
+async function expectColour(h: Awaited<ReturnType<typeof selectedHead>>, q: number, k: number) {
+  const want = rgb(h.scale(new Float32Array([h.rows[q][k]])[0]));
+  const [r, g, b, a] = await pixel(h.heatmap, q, k);
+  const diff = Math.max(Math.abs(r - want.r), Math.abs(g - want.g), Math.abs(b - want.b));
+  expect(
+    diff,
+    `cell (${q}, ${k}) weight ${h.rows[q][k]}: drawn rgb(${r},${g},${b}), scale ${want}`,
+  ).toBeLessThanOrEqual(1);
+  expect(a).toBe(255);
 }
 
 describe('the inspect page', () => {
@@ -90,29 +121,13 @@ describe('the inspect page', () => {
   });
 
   test('a drawn cell has the colour of its weight on the viridis scale', async () => {
-    const heatmap = big();
-    const [layer, head] = [
-      Number(await heatmap.getAttribute('data-layer')),
-      Number(await heatmap.getAttribute('data-head')),
-    ];
-    const domain = (await heatmap.getAttribute('data-domain'))!.split(',').map(Number) as [number, number];
-    const scale = scaleSequential(interpolateViridis).domain(domain);
-    const rows = first.patterns[`blocks.${layer}.attn.hook_pattern`][head];
-    const T = rows.length;
+    const h = await selectedHead(first);
+    const T = h.rows.length;
     // The strongest cell, the first and last diagonal cells, and a masked (zero) cell.
     let best = { q: 0, k: 0, w: -1 };
-    rows.forEach((row, q) => row.forEach((w, k) => (w > best.w ? (best = { q, k, w }) : null)));
-    const cells = [best, { q: 0, k: 0 }, { q: T - 1, k: T - 1 }, { q: 0, k: T - 1 }];
-    for (const { q, k } of cells) {
-      const want = rgb(scale(new Float32Array([rows[q][k]])[0]));
-      const [r, g, b, a] = await pixel(heatmap, q, k);
-      const diff = Math.max(Math.abs(r - want.r), Math.abs(g - want.g), Math.abs(b - want.b));
-      expect(
-        diff,
-        `cell (${q}, ${k}) weight ${rows[q][k]}: drawn rgb(${r},${g},${b}), scale ${want}`,
-      ).toBeLessThanOrEqual(1);
-      expect(a).toBe(255);
-    }
+    h.rows.forEach((row, q) => row.forEach((w, k) => (w > best.w ? (best = { q, k, w }) : null)));
+    for (const { q, k } of [best, { q: 0, k: 0 }, { q: T - 1, k: T - 1 }, { q: 0, k: T - 1 }])
+      await expectColour(h, q, k);
   });
 
   test('hovering a cell shows its query token, key token and weight, and highlights them', async () => {
@@ -135,12 +150,16 @@ describe('the inspect page', () => {
     expect(tip).toContain(`key ${tokenLabel(first.tokens[k])} @${k}`);
     expect(tip).toContain(`weight ${rows[q][k].toFixed(4)}`);
     await expect(heatmap.locator('.cursor rect').count()).resolves.toBe(3);
+    // The cursor's parts are moved by transforms: the outlined cell is the hovered one.
+    const outline = (await heatmap.locator('.cursor rect.cell').boundingBox())!;
+    expect(Math.abs(outline.x - (box.x + k * cell))).toBeLessThanOrEqual(1.5);
+    expect(Math.abs(outline.y - (box.y + q * cell))).toBeLessThanOrEqual(1.5);
     await page.mouse.move(0, 0);
     await expect(heatmap.locator('.tooltip').count()).resolves.toBe(0);
   });
 
   test('the cursor moves with the arrow keys', async () => {
-    const svg = big().locator('svg');
+    const svg = big().locator('svg[role="application"]');
     await svg.focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
@@ -215,6 +234,60 @@ describe('the inspect page', () => {
     }
     expect(new URL(page.url()).searchParams.get('ckpt')).toBe(names[1]);
     await expect(thumbs().count()).resolves.toBe(heads(other));
+  });
+
+  test('a heatmap larger than its frame draws the cells in view, and redraws them when scrolled', async () => {
+    const text = 'the quiet river bends around the old mill and a heron waits. '.repeat(10);
+    await page.locator('textarea').fill(text);
+    const run = await waitForRun(page, { text });
+    const slider = page.locator('.zoom input[type="range"]');
+    await slider.fill('12');
+    const h = await selectedHead(run);
+    const T = h.rows.length;
+    const canvas = h.heatmap.locator('canvas');
+    const drawn = () =>
+      canvas.evaluate((c: HTMLCanvasElement) => ({
+        r0: Number(c.dataset.row0),
+        c0: Number(c.dataset.col0),
+        rows: Number(c.dataset.rows),
+        cols: Number(c.dataset.cols),
+      }));
+    // The frame shows the top-left corner: only the cells around it are drawn, and only their labels exist.
+    await expect.poll(async () => (await drawn()).cols).toBeLessThan(T);
+    const top = await drawn();
+    expect([top.r0, top.c0]).toEqual([0, 0]);
+    expect(top.rows).toBeLessThan(T);
+    await expect(h.heatmap.locator('text.tick').count()).resolves.toBeLessThanOrEqual(top.rows + top.cols);
+    for (const [q, k] of [
+      [0, 0],
+      [20, 3],
+      [40, 40],
+      [top.rows - 1, 10],
+    ])
+      await expectColour(h, q, k);
+    // Scrolled to the far corner, the last cells are drawn in their colours.
+    await page.locator('.selected .frame').evaluate((el) => el.scrollTo(el.scrollWidth, el.scrollHeight));
+    await expect.poll(async () => (await drawn()).r0).toBeGreaterThan(0);
+    const end = await drawn();
+    expect([end.r0 + end.rows, end.c0 + end.cols]).toEqual([T, T]);
+    for (const [q, k] of [
+      [T - 1, T - 1],
+      [T - 1, T - 40],
+      [T - 30, T - 35],
+      [end.r0, T - 1],
+    ])
+      await expectColour(h, q, k);
+    // Opened at this zoom (a heatmap windowed from its first frame on), the corner is drawn too.
+    await page.reload();
+    const again = await selectedHead(await waitForRun(page, { text }));
+    await expect.poll(async () => (await drawn()).cols).toBeLessThan(T);
+    for (const [q, k] of [
+      [0, 0],
+      [20, 3],
+      [40, 40],
+    ])
+      await expectColour(again, q, k);
+    await page.locator('.zoom input[type="range"]').fill('0');
   });
 
   test('empty text asks for a character instead of failing', async () => {

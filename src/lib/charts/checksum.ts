@@ -14,5 +14,8 @@ export function checksum(values: ArrayLike<number>): string {
   return sum;
 }
 
+/** The checksum of `values` if it was computed already. */
+export const knownChecksum = (values: ArrayLike<number>): string | undefined => sums.get(values);
+
 /** Checksums of arrays seen (the page shows one head twice); values arrays are never changed in place. */
 const sums = new WeakMap<ArrayLike<number>, string>();

@@ -42,7 +42,7 @@ describe('HeadGrid with a cross-attention map', () => {
   test('the thumbnail is output steps x input tokens', () => {
     expect(body).toContain('data-rows="4"');
     expect(body).toContain('data-cols="10"');
-    expect(body).toMatch(/<canvas[^>]*width="10"[^>]*height="4"/);
+    expect(body).toMatch(/<canvas[^>]*data-rows="4"[^>]*data-cols="10"/);
   });
 
   test('the null scores of cross attention render as dashes', () => {

@@ -28,10 +28,10 @@ describe('Heatmap with rows != cols', () => {
     },
   });
 
-  test('the canvas is cols x rows cells and the plot cols*cell x rows*cell pixels', () => {
+  test('the canvas draws cols x rows cells, shown cols*cell x rows*cell pixels', () => {
     expect(body).toContain('data-rows="3"');
     expect(body).toContain('data-cols="5"');
-    expect(body).toMatch(/<canvas[^>]*width="5"[^>]*height="3"/);
+    expect(body).toMatch(/<canvas[^>]*data-rows="3"[^>]*data-cols="5"/);
     expect(body).toMatch(/style="[^"]*width: 100px; height: 60px/);
   });
 

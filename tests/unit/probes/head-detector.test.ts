@@ -49,7 +49,7 @@ const columns: [string, DetectorOptions][] = [
   ['abs+bos+cur', { errorMeasure: 'abs', excludeBos: true, excludeCurrentToken: true }],
 ];
 
-const table: [string, Float64Array, Float64Array, number[]][] = [
+const table: [string, Float64Array, Uint8Array, number[]][] = [
   ['A_ind vs induction', A_ind, inductionPattern(tokens), [0.4286, 1.0, 0.5, 1.0, 0.429, 1.0, 0.571, 1.0]],
   [
     'A_ind vs previous',
@@ -129,5 +129,21 @@ describe("Python's round(x, 3)", () => {
     expect(pythonRound3(0.0005)).toBe(0.001); // 0.0005 is stored slightly above the half
     expect(pythonRound3(1.0005)).toBe(1.0); // 1.0005 is stored slightly below the half
     expect(pythonRound3(0.4285714285714286)).toBe(0.429);
+  });
+});
+
+describe('detectorScore without exclusions', () => {
+  it('is the row-major ordered sum(A·D) / sum(A), bit for bit (the page and the CLI must agree)', () => {
+    const n = 37;
+    let seed = 11;
+    const A = Float32Array.from({ length: n * n }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+    const D = inductionPattern(Array.from({ length: n }, (_, i) => (i * 5) % 7));
+    let [num, den] = [0, 0];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        num += A[i * n + j] * D[i * n + j];
+        den += A[i * n + j];
+      }
+    expect(detectorScore(A, D, n)).toBe(num / den);
   });
 });
