@@ -99,7 +99,8 @@ export function batchLossAndGrads(
   rows: number,
   seqLen: number,
 ): { loss: number; grads: Record<string, tf.Tensor> } {
-  const pool = poolFor(rows, seqLen);
+  const size = Object.values(params).reduce((n, v) => n + v.size, 0);
+  const pool = poolFor(rows, seqLen, size);
   if (!pool) return lossAndGradTensors(spec, params, inputs, targets, rows, seqLen);
   return pool.run(spec, params, inputs, targets, rows, seqLen, (i, t, r) =>
     lossAndGradTensors(spec, params, i, t, r, seqLen),

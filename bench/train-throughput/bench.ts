@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../training/backend';
 import { disposeParams, initParams, paramCount } from '../../training/models/params';
 import { AdamW } from '../../training/optim/adamw';
-import { threadCount } from '../../training/parallel/pool';
+import { threadsFor } from '../../training/parallel/pool';
 import { Rng } from '../../training/random';
 import { trainStep } from '../../training/step';
 import { benchConfigs, type Config } from './configs';
@@ -24,7 +24,9 @@ const rounds = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 4);
 const threads = Number(process.argv[4] ?? 2);
 const filter = process.argv[5] ?? '';
-process.env.SMALLSCOPE_THREADS ??= String(threads);
+// threads = 1 forces one thread; otherwise smallscope picks its own count (cores, and one thread for steps too
+// small to split: training/parallel/pool.ts), as `smallscope train` does.
+if (threads === 1) process.env.SMALLSCOPE_THREADS ??= '1';
 
 const configs: Config[] = benchConfigs().filter((c) => c.name.includes(filter));
 
@@ -104,19 +106,19 @@ async function main() {
   const date = new Date().toISOString().slice(0, 10);
   console.log(
     `train-throughput ${date}: ${cpus().length} x ${cpus()[0]?.model?.trim()}, node ${process.version}, ` +
-      `smallscope ${backend.name} x ${threadCount()} worker threads (data parallel), ` +
+      `smallscope ${backend.name}, data parallel over the threads column, ` +
       `PyTorch ${info.torch} torch.set_num_threads(${info.threads}); ${rounds} rounds x ${steps} steps, medians`,
   );
   console.log('');
   console.log(
-    '| configuration | params | batch x seq | smallscope samples/s | PyTorch samples/s | ratio | CPU ms/sample smallscope / PyTorch |',
+    '| configuration | params | batch x seq | smallscope threads | smallscope samples/s | PyTorch samples/s | ratio | CPU ms/sample smallscope / PyTorch |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   configs.forEach((c, i) => {
     const x = median(a[i]);
     const y = median(b[i]);
     console.log(
-      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
+      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${threadsFor(c.batch, c.seqLen, paramCount(c.spec))} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
     );
   });
   tf.disposeVariables();
