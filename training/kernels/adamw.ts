@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapIndex, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } from './native';
 
 /**
  * One AdamW update of one parameter as a single native kernel: the 13 elementwise tf ops per parameter of
@@ -7,7 +7,6 @@ import { heapBuffer, heapIndex, nativeOps } from './native';
  * kernel calls fewer. Returns undefined without the native addon; the optimizer then uses its tf ops.
  */
 const ADAMW = 'SmallscopeAdamW';
-let registered = false;
 
 export interface AdamWHyper {
   lr: number;
@@ -20,46 +19,38 @@ export interface AdamWHyper {
   c2: number;
 }
 
-function ensureKernel(): boolean {
-  if (!nativeOps()) return false;
-  if (registered) return true;
-  tf.registerKernel({
-    kernelName: ADAMW,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as { makeOutput(shape: number[], dtype: string): tf.TensorInfo };
-      const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
-      const h = attrs as unknown as AdamWHyper;
-      const outs = [
-        be.makeOutput(p.shape, 'float32'),
-        be.makeOutput(p.shape, 'float32'),
-        be.makeOutput(p.shape, 'float32'),
-      ];
-      const at = (t: tf.TensorInfo) => heapIndex(be, t);
-      nativeOps()!.adamw(
-        heapBuffer(be),
-        at(p),
-        at(g),
-        at(m),
-        at(v),
-        tf.util.sizeFromShape(p.shape),
-        h.lr,
-        h.beta1,
-        h.beta2,
-        h.eps,
-        h.weightDecay,
-        h.c1,
-        h.c2,
-        at(outs[0]!),
-        at(outs[1]!),
-        at(outs[2]!),
-      );
-      return outs;
-    },
-  });
-  registered = true;
-  return true;
-}
+const ready = nativeKernels({
+  [ADAMW]: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as NativeBackend;
+    const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
+    const h = attrs as unknown as AdamWHyper;
+    const outs = [
+      be.makeOutput(p.shape, 'float32'),
+      be.makeOutput(p.shape, 'float32'),
+      be.makeOutput(p.shape, 'float32'),
+    ];
+    const at = (t: tf.TensorInfo) => heapIndex(be, t);
+    nativeOps()!.adamw(
+      heapBuffer(be),
+      at(p),
+      at(g),
+      at(m),
+      at(v),
+      tf.util.sizeFromShape(p.shape),
+      h.lr,
+      h.beta1,
+      h.beta2,
+      h.eps,
+      h.weightDecay,
+      h.c1,
+      h.c2,
+      at(outs[0]!),
+      at(outs[1]!),
+      at(outs[2]!),
+    );
+    return outs;
+  },
+});
 
 /** [p', m', v'] after one AdamW update, or undefined without the native addon. */
 export function adamwUpdate(
@@ -69,7 +60,7 @@ export function adamwUpdate(
   v: tf.Tensor,
   h: AdamWHyper,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] | undefined {
-  if (!ensureKernel() || p.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
+  if (!ready() || p.dtype !== 'float32' || g.dtype !== 'float32') return undefined;
   return tf.engine().runKernel(ADAMW, { p, g, m, v }, h as unknown as tf.NamedAttrMap) as [
     tf.Tensor,
     tf.Tensor,

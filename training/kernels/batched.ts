@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapIndex, nativeMatMul, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeMatMul, nativeOps, type NativeBackend } from './native';
 
 /**
  * Batched matrix products on the fast path of the tfjs WebAssembly backend.
@@ -130,27 +130,20 @@ export function matmul<T extends tf.Tensor2D | tf.Tensor3D>(
 }
 
 const SUM_ROWS = 'SmallscopeSumRows';
-let sumRowsRegistered = false;
+const sumRowsReady = nativeKernels({
+  [SUM_ROWS]: ({ inputs, backend }) => {
+    const be = backend as unknown as NativeBackend;
+    const t = inputs.x!;
+    const [rows, n] = t.shape;
+    const out = be.makeOutput([n!], 'float32');
+    nativeOps()!.sumRows(heapBuffer(be), heapIndex(be, t), rows!, n!, heapIndex(be, out));
+    return out;
+  },
+});
 
 /** Column sums of x [rows, n] -> [n]: one native pass, or tf.sum over axis 0. */
 function sumRows(x: tf.Tensor2D): tf.Tensor1D {
-  const lib = nativeOps();
-  if (!lib) return tf.sum(x, 0);
-  if (!sumRowsRegistered) {
-    tf.registerKernel({
-      kernelName: SUM_ROWS,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const be = backend as unknown as WasmBackendLike;
-        const t = inputs.x!;
-        const [rows, n] = t.shape;
-        const out = be.makeOutput([n!], 'float32');
-        nativeOps()!.sumRows(heapBuffer(be), heapIndex(be, t), rows!, n!, heapIndex(be, out));
-        return out;
-      },
-    });
-    sumRowsRegistered = true;
-  }
+  if (!sumRowsReady()) return tf.sum(x, 0);
   return tf.engine().runKernel(SUM_ROWS, { x }) as tf.Tensor1D;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addBias, matmul } from './batched';
-import { heapBuffer, heapIndex, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } from './native';
 
 /**
  * Dilated 1-d convolution (PyTorch Conv1d(c_in, c_out, k, dilation=d, padding=(k-1)/2*d) for 'same', or a
@@ -174,97 +174,56 @@ function col2im(
 const CONV = 'SmallscopeConv1d';
 const CONV_DATA = 'SmallscopeConv1dBackwardData';
 const CONV_FILTER = 'SmallscopeConv1dBackwardFilter';
-let directRegistered = false;
 
 /**
  * The direct native conv (native/gemm/src/conv.cc): accumulating products on shifted row ranges, no window.
- * Each kernel takes (first input, second input) and returns the pass's output; shapes from the inputs.
+ * Each pass reads two inputs and writes one output; `dims` gives [B, T, C, O] from the inputs' shapes
+ * (k, dilation and padLeft travel as attributes).
  */
-function ensureDirect(): boolean {
-  if (!nativeOps()) return false;
-  if (directRegistered) return true;
-  type Be = WasmBackendLike;
-  const register = (
-    name: string,
-    keys: [string, string],
-    outShape: (a: number[], b: number[]) => number[],
-    sizes: (a: number[], b: number[]) => [number, number, number, number, number, number], // B, T, C, O, k
-    run: 'conv1d' | 'conv1dBackwardData' | 'conv1dBackwardFilter',
-  ) =>
-    tf.registerKernel({
-      kernelName: name,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const be = backend as unknown as Be;
-        const a = inputs[keys[0]]!;
-        const b = inputs[keys[1]]!;
-        const { dilation, padLeft } = attrs as unknown as Attrs;
-        const out = be.makeOutput(outShape(a.shape, b.shape), 'float32');
-        const [B, T, C, O, k] = sizes(a.shape, b.shape);
-        nativeOps()![run](
-          heapBuffer(be),
-          heapIndex(be, a),
-          heapIndex(be, b),
-          heapIndex(be, out),
-          B,
-          T,
-          C,
-          O,
-          k,
-          dilation,
-          padLeft,
-        );
-        return out;
-      },
-    });
-  // x [B, T, C], W [k, C, O] -> out [B, T, O]
-  register(
-    CONV,
-    ['x', 'w'],
-    (x, w) => [x[0]!, x[1]!, w[2]!],
-    (x, w) => [x[0]!, x[1]!, x[2]!, w[2]!, w[0]!, 0],
-    'conv1d',
-  );
-  // dy [B, T, O], W [k, C, O] -> dx [B, T, C]
-  register(
-    CONV_DATA,
-    ['dy', 'w'],
-    (dy, w) => [dy[0]!, dy[1]!, w[1]!],
-    (dy, w) => [dy[0]!, dy[1]!, w[1]!, w[2]!, w[0]!, 0],
-    'conv1dBackwardData',
-  );
-  // x [B, T, C], dy [B, T, O] -> dW [k, C, O]; k travels as an attribute
-  tf.registerKernel({
-    kernelName: CONV_FILTER,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as Be;
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { dilation, padLeft, k } = attrs as unknown as Attrs;
-      const [B, T, C] = x.shape as [number, number, number];
-      const O = dy.shape[2]!;
-      const out = be.makeOutput([k, C, O], 'float32');
-      nativeOps()!.conv1dBackwardFilter(
-        heapBuffer(be),
-        heapIndex(be, x),
-        heapIndex(be, dy),
-        heapIndex(be, out),
-        B,
-        T,
-        C,
-        O,
-        k,
-        dilation,
-        padLeft,
-      );
-      return out;
-    },
-  });
-  directRegistered = true;
-  return true;
+function directPass(
+  run: 'conv1d' | 'conv1dBackwardData' | 'conv1dBackwardFilter',
+  keys: [string, string],
+  dims: (a: number[], b: number[]) => [number, number, number, number],
+  outShape: (B: number, T: number, C: number, O: number, k: number) => number[],
+): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as NativeBackend;
+    const a = inputs[keys[0]]!;
+    const b = inputs[keys[1]]!;
+    const { dilation, padLeft, k } = attrs as unknown as Attrs;
+    const [B, T, C, O] = dims(a.shape, b.shape);
+    const out = be.makeOutput(outShape(B, T, C, O, k), 'float32');
+    const at = (t: tf.TensorInfo) => heapIndex(be, t);
+    nativeOps()![run](heapBuffer(be), at(a), at(b), at(out), B, T, C, O, k, dilation, padLeft);
+    return out;
+  };
 }
 
-/** conv1d without bias on the direct native kernels (callers check ensureDirect first). */
+const directReady = nativeKernels({
+  // x [B, T, C], W [k, C, O] -> out [B, T, O]
+  [CONV]: directPass(
+    'conv1d',
+    ['x', 'w'],
+    (x, w) => [x[0]!, x[1]!, x[2]!, w[2]!],
+    (B, T, _C, O) => [B, T, O],
+  ),
+  // dy [B, T, O], W [k, C, O] -> dx [B, T, C]
+  [CONV_DATA]: directPass(
+    'conv1dBackwardData',
+    ['dy', 'w'],
+    (dy, w) => [dy[0]!, dy[1]!, w[1]!, w[2]!],
+    (B, T, C) => [B, T, C],
+  ),
+  // x [B, T, C], dy [B, T, O] -> dW [k, C, O]
+  [CONV_FILTER]: directPass(
+    'conv1dBackwardFilter',
+    ['x', 'dy'],
+    (x, dy) => [x[0]!, x[1]!, x[2]!, dy[2]!],
+    (_B, _T, C, O, k) => [k, C, O],
+  ),
+});
+
+/** conv1d without bias on the direct native kernels (callers check directReady first). */
 function directConv(x: tf.Tensor3D, W: tf.Tensor3D, dilation: number, padLeft: number): tf.Tensor3D {
   const k = W.shape[0];
   const attrs = { dilation, padLeft, k } as unknown as tf.NamedAttrMap;
@@ -300,7 +259,7 @@ export function conv1d(
   const [k, , cOut] = W.shape;
   if (!(padLeft >= 0 && padLeft <= (k - 1) * dilation))
     throw new RangeError(`left padding ${padLeft} outside [0, ${(k - 1) * dilation}]`);
-  if (ensureDirect() && x.dtype === 'float32') return addBias(directConv(x, W, dilation, padLeft), b);
+  if (directReady() && x.dtype === 'float32') return addBias(directConv(x, W, dilation, padLeft), b);
   const f = tf.customGrad((xi, Wi, save) => {
     const win = im2col(xi as tf.Tensor3D, k, dilation, padLeft); // [batch*pos, k*c_in]
     const W2 = tf.reshape(Wi as tf.Tensor, [k * C, cOut]) as tf.Tensor2D; // [k*c_in, c_out]

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapIndex, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } from './native';
 
 /**
  * Mean cross-entropy (nats) from logits [batch, pos, vocab] and targets [batch*pos], with a hand-written
@@ -12,45 +12,32 @@ import { heapBuffer, heapIndex, nativeOps } from './native';
  * tfjs's logSoftmax gradient takes.
  */
 const XENT = 'SmallscopeSoftmaxCrossEntropy';
-let registered = false;
-
-function ensureKernel(): boolean {
-  if (!nativeOps()) return false;
-  if (!registered) {
-    tf.registerKernel({
-      kernelName: XENT,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const be = backend as unknown as {
-          makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-        };
-        const logits = inputs.logits!;
-        const targets = inputs.targets!;
-        const [n, v] = logits.shape;
-        const loss = be.makeOutput([n], 'float32');
-        const grad = be.makeOutput([n, v], 'float32');
-        nativeOps()!.softmaxCrossEntropy(
-          heapBuffer(be),
-          heapIndex(be, logits),
-          heapIndex(be, targets),
-          n,
-          v,
-          heapIndex(be, loss),
-          heapIndex(be, grad),
-        );
-        return [loss, grad];
-      },
-    });
-    registered = true;
-  }
-  return true;
-}
+const ready = nativeKernels({
+  [XENT]: ({ inputs, backend }) => {
+    const be = backend as unknown as NativeBackend;
+    const logits = inputs.logits!;
+    const targets = inputs.targets!;
+    const [n, v] = logits.shape;
+    const loss = be.makeOutput([n!], 'float32');
+    const grad = be.makeOutput([n!, v!], 'float32');
+    nativeOps()!.softmaxCrossEntropy(
+      heapBuffer(be),
+      heapIndex(be, logits),
+      heapIndex(be, targets),
+      n!,
+      v!,
+      heapIndex(be, loss),
+      heapIndex(be, grad),
+    );
+    return [loss, grad];
+  },
+});
 
 export function crossEntropy(logits: tf.Tensor3D, targets: tf.Tensor1D): tf.Scalar {
   const [B, T, V] = logits.shape;
   const N = B * T;
   const flat = tf.reshape(logits, [N, V]) as tf.Tensor2D; // [batch*pos, vocab]
-  if (ensureKernel() && targets.dtype === 'int32') {
+  if (ready() && targets.dtype === 'int32') {
     const f = tf.customGrad((xi, save) => {
       const [rowLoss, g] = tf.engine().runKernel(XENT, { logits: xi as tf.Tensor, targets }) as [
         tf.Tensor1D,

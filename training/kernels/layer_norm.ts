@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapIndex, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } from './native';
 
 /**
  * LayerNorm over the last axis (nn.LayerNorm, biased variance) as one native kernel forward and one
@@ -10,70 +10,55 @@ import { heapBuffer, heapIndex, nativeOps } from './native';
  */
 const LN = 'SmallscopeLayerNorm';
 const LN_GRAD = 'SmallscopeLayerNormGrad';
-let registered = false;
 
-type Backend = { makeOutput(shape: number[], dtype: string): tf.TensorInfo };
-
-function ensureKernels(): boolean {
-  if (!nativeOps()) return false;
-  if (registered) return true;
-  tf.registerKernel({
-    kernelName: LN,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as Backend;
-      const { x, w, b } = inputs as Record<'x' | 'w' | 'b', tf.TensorInfo>;
-      const c = x.shape[x.shape.length - 1]!;
-      const rows = tf.util.sizeFromShape(x.shape) / c;
-      const out = be.makeOutput(x.shape, 'float32');
-      const xhat = be.makeOutput(x.shape, 'float32');
-      const rstd = be.makeOutput([rows], 'float32');
-      const at = (t: tf.TensorInfo) => heapIndex(be, t);
-      nativeOps()!.layerNorm(
-        heapBuffer(be),
-        at(x),
-        at(w),
-        at(b),
-        rows,
-        c,
-        (attrs as { eps: number }).eps,
-        at(out),
-        at(xhat),
-        at(rstd),
-      );
-      return [out, xhat, rstd];
-    },
-  });
-  tf.registerKernel({
-    kernelName: LN_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as Backend;
-      const { dy, xhat, rstd, w } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'w', tf.TensorInfo>;
-      const c = dy.shape[dy.shape.length - 1]!;
-      const rows = tf.util.sizeFromShape(dy.shape) / c;
-      const dx = be.makeOutput(dy.shape, 'float32');
-      const dw = be.makeOutput([c], 'float32');
-      const db = be.makeOutput([c], 'float32');
-      const at = (t: tf.TensorInfo) => heapIndex(be, t);
-      nativeOps()!.layerNormGrad(
-        heapBuffer(be),
-        at(dy),
-        at(xhat),
-        at(rstd),
-        at(w),
-        rows,
-        c,
-        at(dx),
-        at(dw),
-        at(db),
-      );
-      return [dx, dw, db];
-    },
-  });
-  registered = true;
-  return true;
-}
+const ready = nativeKernels({
+  [LN]: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as NativeBackend;
+    const { x, w, b } = inputs as Record<'x' | 'w' | 'b', tf.TensorInfo>;
+    const c = x.shape[x.shape.length - 1]!;
+    const rows = tf.util.sizeFromShape(x.shape) / c;
+    const out = be.makeOutput(x.shape, 'float32');
+    const xhat = be.makeOutput(x.shape, 'float32');
+    const rstd = be.makeOutput([rows], 'float32');
+    const at = (t: tf.TensorInfo) => heapIndex(be, t);
+    nativeOps()!.layerNorm(
+      heapBuffer(be),
+      at(x),
+      at(w),
+      at(b),
+      rows,
+      c,
+      (attrs as { eps: number }).eps,
+      at(out),
+      at(xhat),
+      at(rstd),
+    );
+    return [out, xhat, rstd];
+  },
+  [LN_GRAD]: ({ inputs, backend }) => {
+    const be = backend as unknown as NativeBackend;
+    const { dy, xhat, rstd, w } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'w', tf.TensorInfo>;
+    const c = dy.shape[dy.shape.length - 1]!;
+    const rows = tf.util.sizeFromShape(dy.shape) / c;
+    const dx = be.makeOutput(dy.shape, 'float32');
+    const dw = be.makeOutput([c], 'float32');
+    const db = be.makeOutput([c], 'float32');
+    const at = (t: tf.TensorInfo) => heapIndex(be, t);
+    nativeOps()!.layerNormGrad(
+      heapBuffer(be),
+      at(dy),
+      at(xhat),
+      at(rstd),
+      at(w),
+      rows,
+      c,
+      at(dx),
+      at(dw),
+      at(db),
+    );
+    return [dx, dw, db];
+  },
+});
 
 /** xhat * w + b over the last axis of x, with gradients for x, w, b; undefined without the native addon. */
 export function nativeLayerNorm<T extends tf.Tensor>(
@@ -82,7 +67,7 @@ export function nativeLayerNorm<T extends tf.Tensor>(
   b: tf.Tensor1D,
   eps: number,
 ): T | undefined {
-  if (!ensureKernels() || x.dtype !== 'float32') return undefined;
+  if (!ready() || x.dtype !== 'float32') return undefined;
   const f = tf.customGrad((xi, wi, bi, save) => {
     const [out, xhat, rstd] = tf
       .engine()

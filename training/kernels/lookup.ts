@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapIndex, nativeOps } from './native';
+import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } from './native';
 
 /**
  * Embedding lookup rows = W[tokens] with its gradient (a scatter-add into W's shape), as two native kernels
@@ -12,62 +12,47 @@ import { heapBuffer, heapIndex, nativeOps } from './native';
  */
 const EMBED = 'SmallscopeEmbed';
 const EMBED_GRAD = 'SmallscopeEmbedGrad';
-let registered = false;
 
-type MakeOutput = { makeOutput(shape: number[], dtype: string): tf.TensorInfo };
-
-function ensureKernels(): boolean {
-  if (!nativeOps()) return false;
-  if (registered) return true;
-  tf.registerKernel({
-    kernelName: EMBED,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as MakeOutput;
-      const { table, tokens } = inputs as { table: tf.TensorInfo; tokens: tf.TensorInfo };
-      const [V, D] = table.shape;
-      const n = tokens.shape[0]!;
-      const out = be.makeOutput([n, D!], 'float32');
-      nativeOps()!.embed(
-        heapBuffer(be),
-        heapIndex(be, table),
-        heapIndex(be, tokens),
-        n,
-        V!,
-        D!,
-        heapIndex(be, out),
-      );
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: EMBED_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as MakeOutput;
-      const { dy, tokens } = inputs as { dy: tf.TensorInfo; tokens: tf.TensorInfo };
-      const { vocab } = attrs as { vocab: number };
-      const [n, D] = dy.shape;
-      const out = be.makeOutput([vocab, D!], 'float32');
-      nativeOps()!.embedGrad(
-        heapBuffer(be),
-        heapIndex(be, dy),
-        heapIndex(be, tokens),
-        n!,
-        vocab,
-        D!,
-        heapIndex(be, out),
-      );
-      return out;
-    },
-  });
-  registered = true;
-  return true;
-}
+const ready = nativeKernels({
+  [EMBED]: ({ inputs, backend }) => {
+    const be = backend as unknown as NativeBackend;
+    const { table, tokens } = inputs as { table: tf.TensorInfo; tokens: tf.TensorInfo };
+    const [V, D] = table.shape;
+    const n = tokens.shape[0]!;
+    const out = be.makeOutput([n, D!], 'float32');
+    nativeOps()!.embed(
+      heapBuffer(be),
+      heapIndex(be, table),
+      heapIndex(be, tokens),
+      n,
+      V!,
+      D!,
+      heapIndex(be, out),
+    );
+    return out;
+  },
+  [EMBED_GRAD]: ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as NativeBackend;
+    const { dy, tokens } = inputs as { dy: tf.TensorInfo; tokens: tf.TensorInfo };
+    const { vocab } = attrs as { vocab: number };
+    const [n, D] = dy.shape;
+    const out = be.makeOutput([vocab, D!], 'float32');
+    nativeOps()!.embedGrad(
+      heapBuffer(be),
+      heapIndex(be, dy),
+      heapIndex(be, tokens),
+      n!,
+      vocab,
+      D!,
+      heapIndex(be, out),
+    );
+    return out;
+  },
+});
 
 /** W[tokens] for tokens int32 [n] and W [vocab, d] -> [n, d], with W's gradient; undefined without the addon. */
 export function lookupRows(tokens: tf.Tensor1D, W: tf.Tensor2D): tf.Tensor2D | undefined {
-  if (!ensureKernels() || tokens.dtype !== 'int32') return undefined;
+  if (!ready() || tokens.dtype !== 'int32') return undefined;
   const vocab = W.shape[0];
   const f = tf.customGrad((Wi, save) => {
     (save as (t: tf.Tensor[]) => void)([tokens]);

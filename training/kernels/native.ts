@@ -183,6 +183,28 @@ export function nativeOps(): GemmAddon | undefined {
   return nativeMatMul() && tf.getBackend() === 'wasm' ? (addon ?? undefined) : undefined;
 }
 
+/** What a native kernel needs of the wasm backend: allocating its outputs. */
+export interface NativeBackend {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+/**
+ * Kernels that run only while the native kernels are in use, registered on the wasm backend the first time
+ * they are needed. Returns `ready()`: false (use your wasm / JS path) when the native kernels are not in use.
+ */
+export function nativeKernels(kernels: Record<string, tf.KernelFunc>): () => boolean {
+  let registered = false;
+  return () => {
+    if (!nativeOps()) return false;
+    if (!registered) {
+      for (const [kernelName, kernelFunc] of Object.entries(kernels))
+        tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+      registered = true;
+    }
+    return true;
+  };
+}
+
 /** Where a tensor's data starts in the wasm heap, in 4-byte elements. */
 export function heapIndex(backend: unknown, t: tf.TensorInfo): number {
   return (backend as WasmBackendLike).dataIdMap.get(t.dataId).memoryOffset / 4;
