@@ -26,15 +26,9 @@ export function alignedTrainStep(
   seqLen: number,
   lr: number,
 ): number {
-  // One target per input position (selcopy, vselcopy): the text task's step, which splits a large batch over
-  // worker threads (parallel/pool.ts) with the same mean loss and gradients.
-  if (batch.targetLen === undefined || batch.targetLen === seqLen)
-    return trainStepTokens(spec, params, opt, batch.inputs, batch.targets, batch.rows, seqLen, lr);
-  // The batch tensors live outside the loss function: the backward pass still reads them.
-  return tf.tidy(() => {
-    const { inputs, targets } = tensors(batch, seqLen);
-    return optimizeStep(params, opt, lr, () => crossEntropy(forward(spec, params, inputs).logits, targets));
-  });
+  // The text task's step (cross-entropy of the logits against the targets, whatever their count per row),
+  // which splits a large batch over worker threads (parallel/pool.ts) with the same mean loss and gradients.
+  return trainStepTokens(spec, params, opt, batch.inputs, batch.targets, batch.rows, seqLen, lr);
 }
 
 export interface AlignedEval {

@@ -150,6 +150,8 @@ class Pool {
     // Current weights for the workers.
     for (const s of this.slots) this.params.set(params[s.name].dataSync() as Float32Array, s.offset);
     const n = this.helpers.length + 1;
+    // Targets per row: one per position for text and selcopy, one per output step for counting.
+    const perRow = targets.length / rows;
     const bounds = Array.from({ length: n + 1 }, (_, i) => Math.round((i * rows) / n));
     this.helpers.forEach((h, i) => {
       const r0 = bounds[i + 1];
@@ -158,7 +160,7 @@ class Pool {
       const job: JobMessage = {
         kind: 'job',
         inputs: inputs.slice(r0 * seqLen, r1 * seqLen),
-        targets: targets.slice(r0 * seqLen, r1 * seqLen),
+        targets: targets.slice(r0 * perRow, r1 * perRow),
         rows: r1 - r0,
         seqLen,
       };
@@ -166,7 +168,7 @@ class Pool {
     });
     const mine = local(
       inputs.subarray(0, bounds[1] * seqLen),
-      targets.subarray(0, bounds[1] * seqLen),
+      targets.subarray(0, bounds[1] * perRow),
       bounds[1],
     );
     for (const h of this.helpers) this.wait(h);

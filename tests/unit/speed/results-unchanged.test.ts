@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { setNativeKernels } from '../../../training/kernels/native';
+import { alignedTrainStep } from '../../../training/losses';
+import { threadsFor } from '../../../training/parallel/pool';
+import { countingBatch } from '../../../training/tasks/counting-batches';
 import { convStackSpec } from '../../../training/models/conv_stack_spec';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
@@ -145,5 +148,47 @@ describe('the native kernels train a seed-000 conv stack to the wasm kernels’ 
     const native = run(true);
     expect(wasm[7]).toBeLessThan(wasm[0]); // it trains
     native.forEach((l, i) => expect(Math.abs(l - wasm[i]!), `step ${i + 1}`).toBeLessThan(1e-4));
+  }, 60_000);
+});
+
+describe('data-parallel steps split targets by their count per row', () => {
+  it('counting (seed 004: 4 targets per 10-position row): 3 steps with 2 threads match 3 steps on one thread', () => {
+    const task = { length: 10, letters: 3, blank: 0.25 };
+    const spec: ArchSpec = {
+      kind: 'counting',
+      vocab: 256,
+      d_model: 16,
+      n_heads: 1,
+      residual: false,
+      pos_embed: false,
+      max_seq: 10,
+      out_steps: 4,
+      self_attn: false,
+    };
+    const run = (threads: string) => {
+      const before = process.env.SMALLSCOPE_THREADS;
+      process.env.SMALLSCOPE_THREADS = threads;
+      try {
+        expect(threadsFor(128, 10)).toBe(Number(threads)); // two threads do split this step
+        const params = initParams(spec, new Rng(3));
+        const opt = new AdamW(params);
+        const rng = new Rng(9);
+        const losses: number[] = [];
+        for (let s = 0; s < 3; s++) {
+          const batch = countingBatch(task, rng, 128);
+          expect(batch.targets.length).toBe(128 * 4);
+          losses.push(alignedTrainStep(spec, params, opt, batch, task.length, 3e-3));
+        }
+        opt.dispose();
+        disposeParams(params);
+        return losses;
+      } finally {
+        if (before === undefined) delete process.env.SMALLSCOPE_THREADS;
+        else process.env.SMALLSCOPE_THREADS = before;
+      }
+    };
+    const one = run('1');
+    const two = run('2');
+    one.forEach((l, i) => expect(Math.abs(l - two[i]!), `step ${i + 1}`).toBeLessThan(1e-4));
   }, 60_000);
 });
