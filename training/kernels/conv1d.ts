@@ -13,8 +13,9 @@ import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } f
  * Why: written with tf ops (pad, k slices, concat) the window costs 2k+2 kernels forward and as many
  * backward, and the wasm Slice kernel copies its whole input out of the heap once per slice. Here the window
  * is built by one kernel (`SmallscopeIm2Col`: row copies inside the wasm heap) and scattered back by one
- * (`SmallscopeCol2Im`: a JS loop over the heap, or both in C++ with the native addon, kernels/native.ts).
- * On backends other than wasm the same two kernels run on the tensors' data through tf.tensor round trips.
+ * (`SmallscopeCol2Im`: a JS loop over the heap). On backends other than wasm the same two kernels run on the
+ * tensors' data through tf.tensor round trips. With the native addon (kernels/native.ts) no window is built
+ * at all: the direct conv below takes each tap as one product on its valid rows.
  *
  * x: [batch, pos, c_in]; W: [k, c_in, c_out] (tap-major); b: [c_out].
  */
@@ -104,11 +105,6 @@ function ensureKernels(): boolean {
       const x = inputs.x!;
       const [B, T, C] = x.shape;
       const out = be.makeOutput([B * T, k * C], 'float32');
-      const lib = nativeOps();
-      if (lib) {
-        lib.im2col(heapBuffer(be), heapIndex(be, x), heapIndex(be, out), B, T, C, k, dilation, padLeft);
-        return out;
-      }
       // Views taken after the allocation (which may grow, and so detach, the heap).
       const f32 = be.wasm.HEAPF32;
       const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset / 4;
@@ -125,11 +121,6 @@ function ensureKernels(): boolean {
       const dwin = inputs.dwin!;
       const C = dwin.shape[1] / k;
       const out = be.makeOutput([B, T, C], 'float32');
-      const lib = nativeOps();
-      if (lib) {
-        lib.col2im(heapBuffer(be), heapIndex(be, dwin), heapIndex(be, out), B, T, C, k, dilation, padLeft);
-        return out;
-      }
       col2imInto(heap(be, dwin, B * T * k * C), heap(be, out, B * T * C), B, T, C, k, dilation, padLeft);
       return out;
     },

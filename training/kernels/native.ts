@@ -34,28 +34,6 @@ interface GemmAddon {
     cOffset: number,
     accumulate: boolean,
   ): void;
-  im2col(
-    heap: ArrayBufferLike,
-    x: number,
-    window: number,
-    B: number,
-    T: number,
-    C: number,
-    k: number,
-    dilation: number,
-    padLeft: number,
-  ): void;
-  col2im(
-    heap: ArrayBufferLike,
-    dwindow: number,
-    dx: number,
-    B: number,
-    T: number,
-    C: number,
-    k: number,
-    dilation: number,
-    padLeft: number,
-  ): void;
   adamw(
     heap: ArrayBufferLike,
     p: number,
@@ -176,7 +154,7 @@ export function setNativeKernels(on: boolean): boolean {
 }
 
 /**
- * The addon's other kernels (im2col, col2im, softmax cross-entropy) once the native matmul is installed on
+ * The addon's other kernels (direct conv, softmax cross-entropy, AdamW, ...) once the native matmul is installed on
  * the wasm backend, else undefined: callers then use their wasm / JS path.
  */
 export function nativeOps(): GemmAddon | undefined {

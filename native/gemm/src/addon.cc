@@ -8,8 +8,6 @@
 //     For each batch entry i: C_i[m, n] (+)= op(A_i) op(B_i); A_i at aOffset + i * aBatchStride stored
 //     [m, k] (or [k, m] when transposeA), B_i likewise [k, n] (or [n, k]), C_i at cOffset + i * m * n.
 //     A batch stride of 0 broadcasts one matrix over the batch.
-//   im2col(heap, xOffset, windowOffset, B, T, C, k, dilation, padLeft)      see ops.h
-//   col2im(heap, dwindowOffset, dxOffset, B, T, C, k, dilation, padLeft)
 //   softmaxCrossEntropy(heap, logitsOffset, targetsOffset, n, v, lossOffset, gradOffset)
 //   adamw(heap, p, g, m, v, size, lr, beta1, beta2, eps, weightDecay, c1, c2, pOut, mOut, vOut)
 //   embed(heap, tableOffset, tokensOffset, n, vocab, d, outOffset)
@@ -125,26 +123,6 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     const smallscope::View bv = tb ? smallscope::View{bp, 1, k} : smallscope::View{bp, n, 1};
     smallscope::gemm(m, n, k, av, bv, a.heap + c_off + i * m * n, n, acc);
   }
-  return nullptr;
-}
-
-// Shared by im2col and col2im: (heap, inOffset, outOffset, B, T, C, k, dilation, padLeft).
-template <bool Forward>
-napi_value Window(napi_env env, napi_callback_info info) {
-  Args a(env, info, 9);
-  const int64_t in = a.i64(1), out = a.i64(2), B = a.i64(3), T = a.i64(4), C = a.i64(5), k = a.i64(6),
-                d = a.i64(7), r = a.i64(8);
-  if (!a.ok) return nullptr;
-  if (B < 0 || T < 0 || C < 0 || k < 1 || d < 1 || r < 0 || r > (k - 1) * d) {
-    napi_throw_range_error(env, nullptr, "im2col: bad sizes (k >= 1, dilation >= 1, 0 <= padLeft <= (k-1)*dilation)");
-    return nullptr;
-  }
-  const int64_t x_size = B * T * C, w_size = B * T * k * C;
-  if (!a.fits(in, Forward ? x_size : w_size) || !a.fits(out, Forward ? w_size : x_size)) return nullptr;
-  if (Forward)
-    smallscope::im2col(a.heap + in, a.heap + out, B, T, C, k, d, r);
-  else
-    smallscope::col2im(a.heap + in, a.heap + out, B, T, C, k, d, r);
   return nullptr;
 }
 
@@ -292,8 +270,6 @@ napi_value Simd(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"im2col", nullptr, Window<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"col2im", nullptr, Window<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxCrossEntropy", nullptr, SoftmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"embed", nullptr, Embed, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -14,36 +14,6 @@
 
 namespace smallscope {
 
-void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r) {
-  const size_t row_bytes = static_cast<size_t>(C) * sizeof(float);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t) {
-      float* row = window + (b * T + t) * k * C;
-      for (int64_t tau = 0; tau < k; ++tau) {
-        const int64_t s = t + tau * d - r;
-        if (s < 0 || s >= T)
-          std::memset(row + tau * C, 0, row_bytes);
-        else
-          std::memcpy(row + tau * C, x + (b * T + s) * C, row_bytes);
-      }
-    }
-}
-
-void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r) {
-  std::memset(dx, 0, static_cast<size_t>(B * T * C) * sizeof(float));
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t) {
-      const float* row = dwindow + (b * T + t) * k * C;
-      for (int64_t tau = 0; tau < k; ++tau) {
-        const int64_t s = t + tau * d - r;
-        if (s < 0 || s >= T) continue;
-        float* out = dx + (b * T + s) * C;
-        const float* in = row + tau * C;
-        for (int64_t c = 0; c < C; ++c) out[c] += in[c];
-      }
-    }
-}
-
 namespace {
 
 // e^x for x <= 0 (arguments are logits minus their row maximum), in plain arithmetic the compiler vectorises:

@@ -1,16 +1,9 @@
-// The non-matmul kernels of smallscope's training step that the tfjs wasm backend runs slowly: the im2col
-// window of a dilated 'same' conv and its scatter back, and softmax cross-entropy fused into one pass.
+// The non-matmul kernels of smallscope's training step that the tfjs wasm backend runs slowly, each fused
+// into one pass: softmax cross-entropy, AdamW, the embedding lookup and its gradient, LayerNorm, column sums.
 #pragma once
 #include <cstdint>
 
 namespace smallscope {
-
-// window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside [0, T). r is the left padding: (k - 1) / 2 * d
-// for a 'same' conv, (k - 1) * d for a causal one.
-void im2col(const float* x, float* window, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r);
-
-// dx[b, s, c] = sum of dwindow entries that im2col read from x[b, s, c] (its adjoint).
-void col2im(const float* dwindow, float* dx, int64_t B, int64_t T, int64_t C, int64_t k, int64_t d, int64_t r);
 
 // For each row i of logits [n, v]: loss[i] = logsumexp(logits[i]) - logits[i, target[i]] and
 // grad[i, :] = softmax(logits[i]) - onehot(target[i]). Targets outside [0, v) give loss NaN.

@@ -125,56 +125,64 @@ describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
   });
 });
 
-describe.runIf(lib)('conv windows: im2col and col2im', () => {
-  const [B, T, C, k, d] = [2, 9, 3, 5, 2];
-  const r = ((k - 1) / 2) * d;
+describe.runIf(lib)("direct conv: products on each tap's valid rows, no window", () => {
+  const [B, T, C, O, k, d] = [2, 9, 3, 4, 5, 2];
+  const nx = B * T * C;
+  const nw = k * C * O;
+  const ny = B * T * O;
 
-  it("im2col: window[b*T + t, tau*C + c] = x[b, t + tau*d - r, c], 0 outside the sequence ('same' padding)", () => {
-    const rng = new Rng(11);
-    const h = new Float32Array(B * T * C + B * T * k * C);
-    fill(rng, h);
-    const wo = B * T * C;
-    lib!.im2col(h.buffer, 0, wo, B, T, C, k, d, r);
+  /** out[b, t] = sum_tau x[b, t + tau*d - r] @ W[tau], x outside the sequence 0 (float64). */
+  function reference(h: Float32Array, r: number): Float64Array {
+    const out = new Float64Array(ny);
     for (let b = 0; b < B; b++)
       for (let t = 0; t < T; t++)
-        for (let tau = 0; tau < k; tau++)
-          for (let c = 0; c < C; c++) {
-            const s = t + tau * d - r;
-            const want = s < 0 || s >= T ? 0 : h[(b * T + s) * C + c];
-            expect(h[wo + (b * T + t) * k * C + tau * C + c]).toBe(want);
-          }
-  });
+        for (let tau = 0; tau < k; tau++) {
+          const s = t + tau * d - r;
+          if (s < 0 || s >= T) continue;
+          for (let c = 0; c < C; c++)
+            for (let o = 0; o < O; o++)
+              out[(b * T + t) * O + o]! += h[(b * T + s) * C + c]! * h[nx + (tau * C + c) * O + o]!;
+        }
+    return out;
+  }
 
-  it('col2im is the adjoint of im2col: <im2col(x), w> = <x, col2im(w)>', () => {
-    const rng = new Rng(12);
-    const nx = B * T * C;
-    const nw = B * T * k * C;
-    const h = new Float32Array(2 * nx + 2 * nw);
-    fill(rng, h);
-    lib!.im2col(h.buffer, 0, nx, B, T, C, k, d, r); // window of x at [nx, nx + nw)
-    lib!.col2im(h.buffer, nx + nw, 2 * nw + nx, B, T, C, k, d, r); // col2im of w at [nx+nw, nx+2nw)
-    let left = 0;
-    let right = 0;
-    for (let i = 0; i < nw; i++) left += h[nx + i]! * h[nx + nw + i]!;
-    for (let i = 0; i < nx; i++) right += h[i]! * h[2 * nw + nx + i]!;
-    expect(left).toBeCloseTo(right, 3);
-  });
-
-  it('causal windows (padding (k-1)*d on the left only): tap k-1 reads position t, tap 0 reads t-(k-1)*d', () => {
-    const [Bc, Tc, Cc, kc, dc] = [1, 6, 2, 2, 1];
-    const h = new Float32Array(Bc * Tc * Cc + Bc * Tc * kc * Cc);
-    for (let i = 0; i < Bc * Tc * Cc; i++) h[i] = i + 1;
-    lib!.im2col(h.buffer, 0, Bc * Tc * Cc, Bc, Tc, Cc, kc, dc, 1);
-    const win = Array.from(h.subarray(Bc * Tc * Cc));
-    // rows [x[t-1], x[t]] with x[-1] = 0
-    expect(win.slice(0, 8)).toEqual([0, 0, 1, 2, 1, 2, 3, 4]);
-  });
+  for (const [name, r] of [
+    ["'same' (padding (k-1)/2*d each side)", ((k - 1) / 2) * d],
+    ['causal (padding (k-1)*d on the left)', (k - 1) * d],
+  ] as const)
+    it(`${name}: forward equals the definition; backward data and filter are its adjoints`, () => {
+      const rng = new Rng(11 + r);
+      // x | W | out | y | dx | dW
+      const h = new Float32Array(nx + nw + ny + ny + nx + nw);
+      fill(rng, h);
+      const [xo, wo, oo, yo, dxo, dwo] = [
+        0,
+        nx,
+        nx + nw,
+        nx + nw + ny,
+        nx + nw + 2 * ny,
+        2 * nx + nw + 2 * ny,
+      ];
+      lib!.conv1d(h.buffer, xo, wo, oo, B, T, C, O, k, d, r);
+      const want = reference(h, r);
+      for (let i = 0; i < ny; i++) expect(h[oo + i]).toBeCloseTo(want[i]!, 4);
+      lib!.conv1dBackwardData(h.buffer, yo, wo, dxo, B, T, C, O, k, d, r);
+      lib!.conv1dBackwardFilter(h.buffer, xo, yo, dwo, B, T, C, O, k, d, r);
+      const dot = (a: number, b: number, n: number) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += h[a + i]! * h[b + i]!;
+        return s;
+      };
+      // <conv(x, W), y> = <x, dx(y)> = <W, dW(x, y)>
+      expect(dot(xo, dxo, nx)).toBeCloseTo(dot(oo, yo, ny), 3);
+      expect(dot(wo, dwo, nw)).toBeCloseTo(dot(oo, yo, ny), 3);
+    });
 
   it('a left padding outside [0, (k-1)*dilation] or a zero dilation is refused', () => {
     const h = new Float32Array(1000);
-    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 3, 1, 3)).toThrow(RangeError);
-    expect(() => lib!.im2col(h.buffer, 0, 100, 1, 4, 2, 3, 1, -1)).toThrow(RangeError);
-    expect(() => lib!.col2im(h.buffer, 0, 100, 1, 4, 2, 3, 0, 0)).toThrow(RangeError);
+    expect(() => lib!.conv1d(h.buffer, 0, 100, 200, 1, 4, 2, 2, 3, 1, 3)).toThrow(RangeError);
+    expect(() => lib!.conv1d(h.buffer, 0, 100, 200, 1, 4, 2, 2, 3, 1, -1)).toThrow(RangeError);
+    expect(() => lib!.conv1dBackwardData(h.buffer, 0, 100, 200, 1, 4, 2, 2, 3, 0, 0)).toThrow(RangeError);
   });
 });
 
