@@ -22,11 +22,6 @@ import { heapBuffer, heapIndex, nativeKernels, nativeOps, type NativeBackend } f
 const IM2COL = 'SmallscopeIm2Col';
 const COL2IM = 'SmallscopeCol2Im';
 
-interface WasmBackendLike {
-  dataIdMap: { get(d: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  wasm: { HEAPF32: Float32Array };
-}
 interface Attrs {
   k: number;
   dilation: number;
@@ -94,21 +89,22 @@ let registered = false;
 function ensureKernels(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   if (registered) return true;
-  const heap = (backend: WasmBackendLike, t: tf.TensorInfo, n: number) =>
-    new Float32Array(backend.wasm.HEAPF32.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, n);
+  // A float32 view of n elements of a tensor in the wasm heap (taken after any allocation: one may grow, and
+  // so replace, the heap's buffer).
+  const heap = (backend: unknown, t: tf.TensorInfo, n: number) =>
+    new Float32Array(heapBuffer(backend), heapIndex(backend, t) * 4, n);
   tf.registerKernel({
     kernelName: IM2COL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as WasmBackendLike;
+      const be = backend as unknown as NativeBackend;
       const { k, dilation, padLeft } = attrs as unknown as Attrs;
       const x = inputs.x!;
       const [B, T, C] = x.shape;
       const out = be.makeOutput([B * T, k * C], 'float32');
-      // Views taken after the allocation (which may grow, and so detach, the heap).
-      const f32 = be.wasm.HEAPF32;
-      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset / 4;
-      im2colInto(f32, off(x), f32, off(out), B, T, C, k, dilation, padLeft);
+      // One view of the whole heap, taken after the allocation (which may grow, and so replace, it).
+      const f32 = new Float32Array(heapBuffer(be));
+      im2colInto(f32, heapIndex(be, x), f32, heapIndex(be, out), B, T, C, k, dilation, padLeft);
       return out;
     },
   });
@@ -116,7 +112,7 @@ function ensureKernels(): boolean {
     kernelName: COL2IM,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const be = backend as unknown as WasmBackendLike;
+      const be = backend as unknown as NativeBackend;
       const { k, dilation, padLeft, B, T } = attrs as unknown as Attrs & { B: number; T: number };
       const dwin = inputs.dwin!;
       const C = dwin.shape[1] / k;
