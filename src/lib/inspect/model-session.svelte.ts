@@ -1,5 +1,6 @@
 import { encodeText } from '$probes/text';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
+import { pruneToOutputs } from '$probes/onnx/prune';
 import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
 import { latestOnly } from '$lib/runtime/latest';
 import { threadCount } from '$lib/runtime/ort';
@@ -109,8 +110,14 @@ export class ModelSession {
       this.manifest = found.model.manifest ?? null;
       const arch = found.model.manifest?.arch;
       if (arch?.pos_embed) this.maxTokens = arch.max_seq;
+      // The session runs only what the patterns need (probes/onnx/prune.ts): the page fetches nothing else.
+      const model =
+        pruneToOutputs(
+          found.model,
+          found.taps.map((t) => t.tensor),
+        ) ?? found.bytes;
       const runner = await withTimeout(
-        createWebRunner(found.bytes),
+        createWebRunner(model),
         CREATE_TIMEOUT_MS,
         `onnxruntime-web did not start within ${CREATE_TIMEOUT_MS / 1000} s; is the page cross-origin ` +
           `isolated (COOP/COEP headers on every response)?`,
