@@ -5,8 +5,9 @@ import type { Tensor } from './tensor';
 import {
   arenaInductionScore,
   detectBatchPeriod,
-  detectionPattern,
-  detectorScore,
+  detectionTargets,
+  detectorScoreAt,
+  patternTotal,
   DETECTION_PATTERNS,
   detectPeriod,
   inductionScore,
@@ -158,7 +159,9 @@ export function headScores(
   before = 0,
 ): HeadRow[] {
   const rows: HeadRow[] = [];
-  const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionPattern(name, row)));
+  const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionTargets(name, row)));
+  const sharedTotal =
+    (options.errorMeasure ?? 'mul') === 'mul' && !options.excludeBos && !options.excludeCurrentToken;
   for (const [name, p] of Object.entries(patterns)) {
     if (crossPattern(name, p, cross)) continue;
     const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before + rows.length);
@@ -169,9 +172,16 @@ export function headScores(
         for (let b = 0; b < B; b++) s += f(headMatrix(p, b, h), b);
         return s / B;
       };
+      // sum(A) per batch row: the detectors' common denominator when nothing is excluded.
+      const totals = Array.from({ length: B }, (_, b) =>
+        sharedTotal ? patternTotal(headMatrix(p, b, h), T) : undefined,
+      );
       const induction = period ? mean((A) => inductionScore(A, T, period.n, period.start)) : null;
       const detector = Object.fromEntries(
-        DETECTION_PATTERNS.map((d, i) => [d, mean((A, b) => detectorScore(A, detection[b][i], T, options))]),
+        DETECTION_PATTERNS.map((d, i) => [
+          d,
+          mean((A, b) => detectorScoreAt(A, detection[b][i], T, options, totals[b])),
+        ]),
       ) as Record<DetectionPattern, number>;
       rows.push({
         name: `L${layer}H${h}`,

@@ -13,41 +13,64 @@ export const DETECTION_PATTERNS: readonly DetectionPattern[] = [
 ];
 
 /**
- * D[i, j] = 1 iff j = i-1 (row 0 is empty; D[1, 0] points at BOS when there is one). Detection patterns are
- * 0/1 bytes: the same numbers as floats in every sum, an eighth of the memory (the page builds them for every
- * keystroke of a short text: 1.5 MB of float64 per keystroke at 256 tokens).
+ * A detection pattern's 1s as flat row-major indices i*T + j, ascending (row by row, columns in order). A
+ * pattern over a T-token text has about T^2 / (2 * vocabulary) of them, so a 2048-token text of English is scored
+ * from ~10^5 entries instead of three dense 4M-entry masks (the page does it on every keystroke).
  */
-export function previousTokenPattern(tokens: readonly number[]): Uint8Array {
+export type DetectionTargets = Float64Array;
+
+/** D[i, j] = 1 iff j = i-1 (row 0 is empty; D[1, 0] points at BOS when there is one). */
+export function previousTokenTargets(tokens: readonly number[]): DetectionTargets {
   const T = tokens.length;
-  const D = new Uint8Array(T * T);
-  for (let i = 1; i < T; i++) D[i * T + i - 1] = 1;
-  return D;
+  return Float64Array.from({ length: Math.max(0, T - 1) }, (_, r) => (r + 1) * T + r);
+}
+
+/** Earlier positions of each token value, for the two patterns built from earlier copies. */
+function copyTargets(tokens: readonly number[], shift: 0 | 1): DetectionTargets {
+  const T = tokens.length;
+  const seen = new Map<number, number[]>();
+  const out: number[] = [];
+  for (let i = 0; i < T; i++) {
+    const earlier = seen.get(tokens[i]);
+    if (earlier) for (const p of earlier) out.push(i * T + p + shift);
+    else seen.set(tokens[i], []);
+    seen.get(tokens[i])!.push(i);
+  }
+  return Float64Array.from(out);
 }
 
 /** D[i, j] = 1 iff j < i and t_j = t_i (every earlier copy of the current token). */
-export function duplicateTokenPattern(tokens: readonly number[]): Uint8Array {
-  const T = tokens.length;
-  const D = new Uint8Array(T * T);
-  for (let i = 0; i < T; i++) for (let j = 0; j < i; j++) if (tokens[j] === tokens[i]) D[i * T + j] = 1;
-  return D;
-}
+export const duplicateTokenTargets = (tokens: readonly number[]): DetectionTargets => copyTargets(tokens, 0);
 
 /**
  * D[i, j] = 1 iff 1 <= j <= i and t_{j-1} = t_i: the token after each earlier copy. TransformerLens builds it
  * by rolling the duplicate pattern one column right, so an adjacent repeat t_{i-1} = t_i lands on the
  * diagonal (tokens [0, 5, 5] give D[2, 2] = 1), which exclude_current_token then removes.
  */
-export function inductionPattern(tokens: readonly number[]): Uint8Array {
-  const T = tokens.length;
+export const inductionTargets = (tokens: readonly number[]): DetectionTargets => copyTargets(tokens, 1);
+
+export function detectionTargets(name: DetectionPattern, tokens: readonly number[]): DetectionTargets {
+  if (name === 'previous_token_head') return previousTokenTargets(tokens);
+  if (name === 'duplicate_token_head') return duplicateTokenTargets(tokens);
+  return inductionTargets(tokens);
+}
+
+/** The dense T x T 0/1 pattern of some targets (bytes: the same numbers as floats in every sum). */
+export function densePattern(targets: DetectionTargets, T: number): Uint8Array {
   const D = new Uint8Array(T * T);
-  for (let i = 0; i < T; i++) for (let j = 1; j <= i; j++) if (tokens[j - 1] === tokens[i]) D[i * T + j] = 1;
+  for (const k of targets) D[k] = 1;
   return D;
 }
 
+export const previousTokenPattern = (tokens: readonly number[]) =>
+  densePattern(previousTokenTargets(tokens), tokens.length);
+export const duplicateTokenPattern = (tokens: readonly number[]) =>
+  densePattern(duplicateTokenTargets(tokens), tokens.length);
+export const inductionPattern = (tokens: readonly number[]) =>
+  densePattern(inductionTargets(tokens), tokens.length);
+
 export function detectionPattern(name: DetectionPattern, tokens: readonly number[]): Uint8Array {
-  if (name === 'previous_token_head') return previousTokenPattern(tokens);
-  if (name === 'duplicate_token_head') return duplicateTokenPattern(tokens);
-  return inductionPattern(tokens);
+  return densePattern(detectionTargets(name, tokens), tokens.length);
 }
 
 export interface DetectorOptions {
@@ -102,4 +125,43 @@ export function detectorScore(
   }
   // Same operation order as torch: the mean over T*T entries, then times T.
   return 1 - pythonRound3((sum / (T * T)) * T);
+}
+
+/** sum(A) in row-major order: detectorScoreAt's denominator with nothing excluded, shared by the patterns. */
+export function patternTotal(A: ArrayLike<number>, T: number): number {
+  let den = 0;
+  for (let k = 0, n = T * T; k < n; k++) den += A[k];
+  return den;
+}
+
+/**
+ * detectorScore from the pattern's targets, bit for bit the same number: with `mul`, the dense sum adds
+ * A·0 = 0 at every other entry, which leaves a float sum unchanged, so summing A over the targets in the same
+ * order gives the same numerator; the denominator is the same loop (`total`, from patternTotal, when nothing
+ * is excluded). `abs` reads every entry anyway and goes through the dense pattern.
+ */
+export function detectorScoreAt(
+  A: ArrayLike<number>,
+  targets: DetectionTargets,
+  T: number,
+  options: DetectorOptions = {},
+  total?: number,
+): number {
+  const { errorMeasure = 'mul', excludeBos = false, excludeCurrentToken = false } = options;
+  if (errorMeasure !== 'mul') return detectorScore(A, densePattern(targets, T), T, options);
+  const excluded = (k: number) => {
+    const i = Math.floor(k / T);
+    const j = k - i * T;
+    return (excludeBos && j === 0) || (excludeCurrentToken && i === j);
+  };
+  const exclusions = excludeBos || excludeCurrentToken;
+  let num = 0;
+  for (const k of targets) if (!exclusions || !excluded(k)) num += A[k];
+  let den = 0;
+  if (!exclusions) den = total ?? patternTotal(A, T);
+  else
+    for (let i = 0; i < T; i++)
+      for (let j = 0; j < T; j++)
+        if (!(excludeBos && j === 0) && !(excludeCurrentToken && i === j)) den += A[i * T + j];
+  return num / den;
 }

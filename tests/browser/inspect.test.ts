@@ -21,6 +21,10 @@ let first: PageSnapshot;
 beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // The heatmaps' data-checksum attributes are a test hook, off unless asked for.
+  await page.addInitScript(
+    () => ((window as { __SMALLSCOPE_CHECKSUMS__?: boolean }).__SMALLSCOPE_CHECKSUMS__ = true),
+  );
   first = await openInspect(page, baseUrl, { ckpt: names[0] });
 });
 afterAll(async () => {

@@ -1,4 +1,12 @@
 /**
+ * Whether the page shows checksums: a browser test asks for them by setting `window.__SMALLSCOPE_CHECKSUMS__ =
+ * true` before the page loads (page.addInitScript). Users never read them, and at 2048 tokens they cost ~20 ms
+ * of CPU per keystroke (every value of every drawn map), so the page does not compute them otherwise.
+ */
+export const checksumsWanted = (): boolean =>
+  (globalThis as { __SMALLSCOPE_CHECKSUMS__?: boolean }).__SMALLSCOPE_CHECKSUMS__ === true;
+
+/**
  * A position-weighted sum of a heatmap's values, shown as data-checksum so a test can tell that the drawn
  * numbers are the ones the page reports (a plain sum would not do: every attention row sums to 1).
  * Recompute it from the same float32 values in the same order to get the same string.

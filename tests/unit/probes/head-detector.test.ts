@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  detectionTargets,
   detectorScore,
+  detectorScoreAt,
+  DETECTION_PATTERNS,
   duplicateTokenPattern,
   inductionPattern,
   previousTokenPattern,
@@ -145,5 +148,54 @@ describe('detectorScore without exclusions', () => {
         den += A[i * n + j];
       }
     expect(detectorScore(A, D, n)).toBe(num / den);
+  });
+});
+
+describe('detection targets (the 1s of a pattern as row-major indices)', () => {
+  // The definitions (§2.1), entry by entry.
+  const byDefinition: Record<string, (t: number[], i: number, j: number) => boolean> = {
+    previous_token_head: (_t, i, j) => j === i - 1,
+    duplicate_token_head: (t, i, j) => j < i && t[j] === t[i],
+    induction_head: (t, i, j) => j >= 1 && j <= i && t[j - 1] === t[i],
+  };
+  let seed = 5;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const texts = [
+    [0, 5, 5],
+    [7],
+    Array.from({ length: 60 }, () => Math.floor(rand() * 4)),
+    Array.from({ length: 45 }, () => 3), // every pair is a copy: T(T-1)/2 targets
+  ];
+
+  for (const name of DETECTION_PATTERNS) {
+    it(`${name}: exactly the entries the definition marks, in row-major order`, () => {
+      for (const t of texts) {
+        const T = t.length;
+        const want: number[] = [];
+        for (let i = 0; i < T; i++)
+          for (let j = 0; j < T; j++) if (byDefinition[name](t, i, j)) want.push(i * T + j);
+        expect(Array.from(detectionTargets(name, t))).toEqual(want);
+      }
+    });
+  }
+
+  it('detectorScoreAt gives detectorScore bit for bit, for every measure and exclusion', () => {
+    const t = Array.from({ length: 41 }, () => Math.floor(rand() * 5));
+    const T = t.length;
+    // A causal softmax-like pattern in float32, as the runtimes return it.
+    const A = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) A[i * T + j] = rand() / (i + 1);
+    for (const name of DETECTION_PATTERNS) {
+      const targets = detectionTargets(name, t);
+      const D = new Uint8Array(T * T);
+      for (const k of targets) D[k] = 1;
+      for (const [column, options] of columns) {
+        expect([name, column, detectorScoreAt(A, targets, T, options)]).toEqual([
+          name,
+          column,
+          detectorScore(A, D, T, options),
+        ]);
+      }
+    }
   });
 });
