@@ -1,3 +1,4 @@
+import type { RunPoint } from './runs';
 /**
  * What the library page and /api/checkpoints tell about one checkpoint file. Shared by the server (which reads
  * the ONNX file) and the pages (which only display it).
@@ -31,7 +32,7 @@ export interface CheckpointSummary {
   /** Best head scores on the standard probe input (src/lib/standard-input.ts), computed by the server. */
   scores: BestScores;
   /** Training history from the manifest (empty for foreign files). */
-  history: { step: number; loss?: number; val_loss?: number; val_acc?: number }[];
+  history: RunPoint[];
   /** Why the file could not be read at all (not ONNX, truncated); the other fields are then empty. */
   error?: string;
 }

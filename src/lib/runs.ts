@@ -1,4 +1,4 @@
-import type { RunRow } from '$lib/figures/run-table';
+import type { RunRow } from './figures/run-table';
 
 /** A training run as the runs view shows it: its curve points and what it is. Shared by server and page. */
 export interface RunPoint {
@@ -6,6 +6,9 @@ export interface RunPoint {
   loss?: number;
   val_loss?: number;
   val_acc?: number;
+  /** Masked tasks (selcopy, vselcopy): the fraction of wrong answer characters, and of answers with any. */
+  mask_error?: number;
+  sample_error?: number;
 }
 
 export interface RunSummary {
@@ -28,8 +31,25 @@ export const METRICS = [
   { key: 'loss', label: 'training loss' },
   { key: 'val_loss', label: 'validation loss' },
   { key: 'val_acc', label: 'validation accuracy' },
+  { key: 'mask_error', label: 'mask error rate' },
+  { key: 'sample_error', label: 'sample error rate' },
 ] as const;
 export type MetricKey = (typeof METRICS)[number]['key'];
+
+/** What a metric's values are, for captions: losses in nats per byte, the rest fractions. */
+export function metricUnit(key: string): string {
+  if (key === 'loss' || key === 'val_loss') return 'cross-entropy in nats per byte';
+  if (key === 'val_acc') return 'fraction of next bytes predicted';
+  if (key === 'mask_error') return 'fraction of masked answer characters wrong';
+  if (key === 'sample_error') return 'fraction of answers with any character wrong';
+  return '';
+}
+
+/** The metrics some run has values of (the others would draw an empty chart); all of them when none has any. */
+export function metricsPresent(runs: { points: RunPoint[] }[]): (typeof METRICS)[number][] {
+  const present = METRICS.filter((m) => runs.some((r) => r.points.some((p) => typeof p[m.key] === 'number')));
+  return present.length > 0 ? present : [...METRICS];
+}
 
 /** The last point that has the metric, and the best value of it (lowest loss, highest accuracy). */
 export function finalAndBest(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { findAttention } from '../../probes/attention';
 import { filtersReport } from '../../probes/filters/conv-report';
 import { decodeModel } from '../../probes/onnx/model';
@@ -296,6 +297,29 @@ describe('the runs view', () => {
     await expect(page.locator('.chart').getAttribute('data-metric')).resolves.toBe('val_loss');
     await page.locator('input[value="val_acc"]').check();
     expect(new URL(page.url()).searchParams.get('metric')).toBe('val_acc');
+  });
+
+  test.skipIf(!runsDir)('draws the error-rate curves of a masked task from its metrics.jsonl', async () => {
+    await page.goto(`${baseUrl}/runs`);
+    await page.locator('input[value="mask_error"]').check();
+    expect(new URL(page.url()).searchParams.get('metric')).toBe('mask_error');
+    const lines = readFileSync(join(runsDir, 'run-b', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const want = lines.map(
+      (l) => JSON.parse(l) as { step: number; mask_error: number; sample_error: number },
+    );
+    const drawn = async () =>
+      page
+        .locator(`.chart g.series[data-series="run:${join(runsDir, 'run-b')}"] circle title`)
+        .allTextContents();
+    expect(await drawn()).toEqual(want.map((p) => `run-b: step ${p.step}, ${p.mask_error.toFixed(4)}`));
+    await page.locator('input[value="sample_error"]').check();
+    expect(await drawn()).toEqual(want.map((p) => `run-b: step ${p.step}, ${p.sample_error.toFixed(4)}`));
+    // run-a (a manifest history without error rates) has no curve here.
+    await expect(
+      page.locator(`.chart g.series[data-series="run:${join(runsDir, 'run-a')}"]`).count(),
+    ).resolves.toBe(0);
   });
 
   /** Each listed run's row as `smallscope table` builds it: run folders by the CLI's readRun, checkpoints by their file. */

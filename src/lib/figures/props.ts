@@ -8,6 +8,7 @@ import { headMatrix } from '../../../probes/pattern';
 import type { Tensor } from '../../../probes/tensor';
 import { BYTE_VOCAB, tokenLabel } from '../../../probes/text';
 import type { FigureWidth } from './style';
+import { metricUnit } from '../runs';
 
 /**
  * Figure props from probe results: the one place that shapes what the probes return into what the components
@@ -326,7 +327,7 @@ export function runsCurvesProps<K extends string>(
     meta: {
       id: meta.id ?? `runs-${metric.key}`,
       title: meta.title ?? `Training runs: ${metric.label}`,
-      caption: `${runs.length} run(s): ${names}; ${metric.label} against the training step${metric.key === 'val_acc' ? '' : ', cross-entropy in nats per byte'}.`,
+      caption: `${runs.length} run(s): ${names}; ${metric.label} against the training step, ${metricUnit(metric.key)}.`,
       width: meta.width ?? 'single',
     },
     series,

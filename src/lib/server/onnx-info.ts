@@ -61,11 +61,13 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
     params: m ? m.params : initializerValues(model),
     attentionOutputs: attentionNames(model),
     scores: await bestScores(model),
-    history: (m?.history ?? []).map(({ step, loss, val_loss, val_acc }) => ({
+    history: (m?.history ?? []).map(({ step, loss, val_loss, val_acc, mask_error, sample_error }) => ({
       step,
       loss,
       val_loss,
       val_acc,
+      mask_error,
+      sample_error,
     })),
   };
 }

@@ -5,7 +5,10 @@ import { runRow, tableColumns, type Column, type RunFiles } from '$lib/figures/r
 import type { RunPoint, RunSummary } from '$lib/runs';
 import { checkpointDirs, listCheckpointFiles } from './checkpoints';
 
-/** Parse metrics.jsonl: one JSON object per line with `step` and any of loss / val_loss / val_acc. */
+/**
+ * Parse metrics.jsonl: one JSON object per line with `step` and any of loss / val_loss / val_acc / mask_error /
+ * sample_error (the error rates as fractions, as `smallscope train` writes them).
+ */
 export function parseMetrics(text: string): RunPoint[] {
   const points: RunPoint[] = [];
   for (const line of text.split('\n')) {
@@ -14,7 +17,14 @@ export function parseMetrics(text: string): RunPoint[] {
       const o = JSON.parse(line) as Record<string, unknown>;
       if (typeof o.step !== 'number') continue;
       const num = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
-      points.push({ step: o.step, loss: num('loss'), val_loss: num('val_loss'), val_acc: num('val_acc') });
+      points.push({
+        step: o.step,
+        loss: num('loss'),
+        val_loss: num('val_loss'),
+        val_acc: num('val_acc'),
+        mask_error: num('mask_error'),
+        sample_error: num('sample_error'),
+      });
     } catch {
       // a half-written last line while training: skip it
     }
