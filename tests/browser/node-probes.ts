@@ -9,11 +9,6 @@ import { vocabSize } from '../../probes/onnx/embedding';
 import { detectPeriod, type Period } from '../../probes/scores/period';
 import { headMatrix } from '../../probes/pattern';
 import { readModelFile } from '../../bin/runtime/files';
-import { createEmbeddingRunner } from '../../bin/runtime/ort-embeddings';
-import { receptiveField, type FieldResult } from '../../probes/field/field-probe';
-import { ablateAttention, fieldWithoutAttention } from '../../probes/field/without-attention';
-import { cutAtEmbedding } from '../../probes/onnx/cut-embedding';
-import { logitsOutput } from '../../probes/runner-capture';
 import { openProbeSession } from '../../bin/runtime/probe-session';
 
 /**
@@ -75,35 +70,4 @@ export function classify(dir: string): { attention: string[]; conv: string[] } {
     if (findConvs(model).some((c) => c.taps !== null)) conv.push(name);
   }
   return { attention, conv };
-}
-
-/**
- * The receptive field of position t as the field view measures it (sum of the logits, central differences,
- * eps 1e-2), with attention and with it taken out, computed here with onnxruntime-node.
- */
-export async function nodeFieldPair(
-  path: string,
-  tokens: number[][],
-  position: number,
-): Promise<{ with: FieldResult; without: FieldResult }> {
-  const model = decodeModel(readModelFile(path));
-  const cut = cutAtEmbedding(model);
-  const opts = {
-    output: logitsOutput(model, cut.vocab) ?? model.outputs[0].name,
-    position,
-    objective: { kind: 'sum' } as const,
-    eps: 1e-2,
-  };
-  const runner = await createEmbeddingRunner(cut);
-  const ablated = ablateAttention(model);
-  const other = await createEmbeddingRunner(ablated.cut);
-  try {
-    return {
-      with: await receptiveField(model, cut.table, runner, tokens, { ...opts, attention: true }),
-      without: await fieldWithoutAttention(ablated, other, tokens, opts),
-    };
-  } finally {
-    await runner.dispose?.();
-    await other.dispose?.();
-  }
 }

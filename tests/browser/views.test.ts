@@ -11,7 +11,9 @@ import { runRow, sortRows, tableColumns, type RunRow } from '../../src/lib/figur
 import { csv, display, latex, markdown } from '../../src/lib/figures/table-format';
 import { launch } from './chromium';
 import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
-import { classify, nodeFieldPair, nodeHeads, onnxNames, standardTokens } from './node-probes';
+import { classify, nodeHeads, onnxNames, standardTokens } from './node-probes';
+import { cli } from '../figures/fixture';
+import type { FieldResult } from '../../probes/field/field-probe';
 
 const baseUrl = inject('baseUrl');
 const dir = inject('checkpointDir');
@@ -239,11 +241,18 @@ describe('the receptive-field view with and without attention', () => {
       );
 
   test.skipIf(!name)(
-    'draws both profiles on one scale, as the probes measure them with onnxruntime-node',
+    'draws both profiles on one scale, the numbers of `smallscope probe field --json` (with and --without-attention)',
     async () => {
       await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
       await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
-      const probe = await nodeFieldPair(join(dir, name!), [bytes(text)], t);
+      // The page measures by finite differences; so does the CLI with --method fd (--without-attention always).
+      const field = (...flags: string[]): FieldResult => {
+        const args = ['probe', 'field', join(dir, name!), '--text', text, '--position', String(t), '--json'];
+        const r = cli([...args, ...flags]);
+        if (r.code !== 0) throw new Error(r.stderr);
+        return JSON.parse(r.stdout) as FieldResult;
+      };
+      const probe = { with: field('--method', 'fd'), without: field('--without-attention') };
       for (const [section, r] of [
         ['.field', probe.with],
         ['.field-without', probe.without],

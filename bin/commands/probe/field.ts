@@ -1,5 +1,6 @@
 import { findAttention } from '../../../probes/attention';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
+import { ablateAttention, fieldWithoutAttention } from '../../../probes/field/without-attention';
 import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
 import { UsageError } from '../../../probes/errors';
@@ -40,29 +41,40 @@ export function registerField(probe: Command): void {
       'auto',
     )
     .option('--eps <e>', 'finite-difference step', numArg('--eps'), 1e-2)
+    .option(
+      '--without-attention',
+      'the same position with every self-attention pattern replaced by the identity (the conv path alone, as the page and seed 000 show it); finite differences',
+    )
     .option('--json', 'print one JSON document: {"position", "theoretical", "gradient", "erf", ...}')
     .action(async (path: string, opts: FieldFlags) => {
       const objective = parseObjective(opts.objective);
       if (!['auto', 'exact', 'fd'].includes(opts.method)) {
         throw new UsageError(`unknown --method '${opts.method}': use auto, exact or fd`);
       }
-      const model = openModelFile(path);
-      const cut = cutAtEmbedding(model);
+      if (opts.withoutAttention && opts.method === 'exact') {
+        throw new UsageError('--without-attention is measured by finite differences: drop --method exact');
+      }
+      const original = openModelFile(path);
+      // With attention taken out, everything below runs on the rewired graph (probes/field/without-attention.ts).
+      const ablated = opts.withoutAttention ? ablateAttention(original) : null;
+      const model = ablated ? ablated.model : original;
+      const cut = ablated ? ablated.cut : cutAtEmbedding(model);
       const given = opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts)! : null;
       const rand = mulberry32(0);
       const tokens = given ?? [Array.from({ length: opts.seqLen }, () => Math.floor(rand() * cut.vocab))];
       checkVocab(tokens, cut.vocab);
-      let attention = true;
-      try {
-        findAttention(model);
-      } catch {
-        attention = false;
-      }
+      let attention = !ablated;
+      if (attention)
+        try {
+          findAttention(model);
+        } catch {
+          attention = false;
+        }
       const output = logitsOutput(model, cut.vocab) ?? model.outputs[0].name;
       const runner = await createEmbeddingRunner(cut);
       const notes: string[] = [];
       let profiler: ExactProfiler | undefined;
-      if (opts.method !== 'fd') {
+      if (opts.method !== 'fd' && !ablated) {
         // tfjs loads only here: the other commands never pay for it.
         const { createExactProfiler } = await import('../../runtime/exact-field');
         const exact = await createExactProfiler(model, output, {
@@ -77,14 +89,10 @@ export function registerField(probe: Command): void {
       }
       let result: FieldResult;
       try {
-        result = await receptiveField(model, cut.table, runner, tokens, {
-          output,
-          position: opts.position,
-          objective,
-          eps: opts.eps,
-          attention,
-          profiler,
-        });
+        const common = { output, position: opts.position, objective, eps: opts.eps };
+        result = ablated
+          ? await fieldWithoutAttention(ablated, runner, tokens, common)
+          : await receptiveField(model, cut.table, runner, tokens, { ...common, attention, profiler });
       } finally {
         profiler?.dispose();
         await runner.dispose?.();
@@ -105,6 +113,7 @@ interface FieldFlags {
   method: string;
   eps: number;
   json?: boolean;
+  withoutAttention?: boolean;
 }
 
 function fieldSummary(path: string, r: FieldResult): string {

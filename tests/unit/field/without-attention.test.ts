@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
@@ -134,4 +137,60 @@ describe('receptive field without attention: real checkpoints', () => {
     expect(() => withoutAttention(model)).toThrow('no attention found');
     expect(NO_SELF_ATTENTION).toContain('no self-attention');
   });
+});
+
+describe('`smallscope probe field --without-attention`', () => {
+  const smallscope = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../../../bin/smallscope.js', import.meta.url)), ...args],
+      {
+        encoding: 'utf8',
+      },
+    );
+
+  it.skipIf(!existsSync(ref('conv_attn.onnx')))(
+    'prints the probes’ without-attention profile (the number the field view draws) as JSON',
+    async () => {
+      const text = 'abcdefghijkl'.repeat(2);
+      const t = text.length - 1;
+      const r = smallscope(
+        'probe',
+        'field',
+        ref('conv_attn.onnx'),
+        '--text',
+        text,
+        '--position',
+        String(t),
+        '--without-attention',
+        '--json',
+      );
+      expect(r.stderr).toBe('');
+      const cli = JSON.parse(r.stdout) as FieldResult;
+      const model = decodeModel(new Uint8Array(readFileSync(ref('conv_attn.onnx'))));
+      const { without } = await pair(model, [Array.from(new TextEncoder().encode(text))], t);
+      expect(cli.gradient).toEqual(without.gradient);
+      expect(cli.theoretical).toEqual(without.theoretical);
+      expect(cli.erf).toEqual(without.erf);
+      expect(offsetsOf(cli.gradient, t)).toEqual([-1, 0]);
+      expect(cli.notes.some((n) => n.startsWith('attention taken out: 1 pattern(s)'))).toBe(true);
+    },
+  );
+
+  it.skipIf(!existsSync(demo))(
+    'refuses --method exact with it, and a model without attention, in one line',
+    () => {
+      const exact = smallscope('probe', 'field', demo, '--without-attention', '--method', 'exact');
+      expect(exact.status).toBe(2);
+      expect(exact.stderr.trim().split('\n')).toEqual([
+        'smallscope: --without-attention is measured by finite differences: drop --method exact',
+      ]);
+      const file = join(mkdtempSync(join(tmpdir(), 'smallscope-noattn-')), 'convs.onnx');
+      writeFileSync(file, convStackModel(7, [1, 1, 1]).bytes);
+      const none = smallscope('probe', 'field', file, '--without-attention');
+      expect(none.status).toBe(2);
+      expect(none.stderr.trim().split('\n')).toHaveLength(1);
+      expect(none.stderr).toContain('no attention found');
+    },
+  );
 });
