@@ -5,9 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DEMO = join(REPO, 'static', 'checkpoints');
-const REFERENCE = '/work/shared/reference/pytorch/conv_attn/conv_attn.onnx';
+/** The PyTorch reference export, in the shared folder beside the repository (../shared). */
+export const REFERENCE = join(REPO, '..', 'shared', 'reference', 'pytorch', 'conv_attn', 'conv_attn.onnx');
 /** The same model with `logits` as its only output: attention must be found as a Softmax in the graph. */
-const REFERENCE_PLAIN = '/work/shared/reference/pytorch/conv_attn/conv_attn.plain.onnx';
+const REFERENCE_PLAIN = join(
+  REPO,
+  '..',
+  'shared',
+  'reference',
+  'pytorch',
+  'conv_attn',
+  'conv_attn.plain.onnx',
+);
 
 const hasOnnx = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.onnx'));
 

@@ -10,6 +10,7 @@ import { readRun } from '../../bin/figures/run-table';
 import { runRow, sortRows, tableColumns, type RunRow } from '../../src/lib/figures/run-table';
 import { csv, display, latex, markdown } from '../../src/lib/figures/table-format';
 import { launch } from './chromium';
+import { REFERENCE } from './checkpoints';
 import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
 import { classify, nodeHeads, onnxNames, standardTokens } from './node-probes';
 import { cli } from '../figures/fixture';
@@ -20,7 +21,6 @@ const dir = inject('checkpointDir');
 const runsDir = inject('runsDir');
 const names = onnxNames(dir);
 const kinds = classify(dir);
-const REFERENCE = '/work/shared/reference/pytorch/conv_attn/conv_attn.onnx';
 const bytes = (s: string) => Array.from(new TextEncoder().encode(s));
 
 let browser: Browser;

@@ -5,11 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { onnx } from '../../probes/onnx/gen/onnx.js';
 
 /** Shared fixtures: the PyTorch reference model, and run folders made from it with a manifest added. */
-export const REF = '/work/shared/reference/pytorch/conv_attn';
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The shared folder beside the repository (../shared). */
+export const REF = path.join(ROOT, '..', 'shared', 'reference', 'pytorch', 'conv_attn');
 export const MODEL = path.join(REF, 'conv_attn.onnx');
 export const PLAIN = path.join(REF, 'conv_attn.plain.onnx');
 export const TEXT = 'abcdefgh abcdefgh';
-export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SNAP = path.join(import.meta.dirname, '__snapshots__');
 
 export function tmpDir(tag: string): string {
