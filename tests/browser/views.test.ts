@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { findAttention } from '../../probes/attention';
 import { filtersReport } from '../../probes/filters/conv-report';
 import { decodeModel } from '../../probes/onnx/model';
@@ -176,6 +177,72 @@ describe('the compare view', () => {
     const want = ma.maps.get('0:0')![q * T + k] - mb.maps.get('0:0')![q * T + k];
     const shown = await num(page.locator('.diff .heatmap').getAttribute('data-hover-weight'));
     expect(Math.abs(shown - want)).toBeLessThan(1e-5);
+  });
+});
+
+describe('the compare view on cross attention (seed 004 counting: output steps x input tokens)', () => {
+  // Two counting models, trained for a few steps by the CLI, dropped into the page as local files.
+  const scratch = mkdtempSync(join(tmpdir(), 'smallscope-counting-'));
+  const model = (name: string, seed: number) => {
+    const out = join(scratch, name);
+    const r = cli([
+      'train',
+      '--arch',
+      'counting',
+      '--task',
+      'counting',
+      '--steps',
+      '3',
+      '--seed',
+      String(seed),
+      '--out',
+      out,
+    ]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    copyFileSync(join(out, 'model.onnx'), join(scratch, `${name}.onnx`));
+    return join(scratch, `${name}.onnx`);
+  };
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const text = 'AB BC A  C';
+
+  test('draws both maps as output steps x input tokens, and A − B at the shared cursor', async () => {
+    const files = [model('count-a', 1), model('count-b', 2)];
+    for (const f of files) {
+      await page.goto(baseUrl);
+      await page.locator('input[type="file"]').setInputFiles(f);
+      await page.waitForURL(/\/inspect\?ckpt=local%3Acount-/, { timeout: ORT_TIMEOUT_MS });
+    }
+    await page.goto(
+      `${baseUrl}/compare?${new URLSearchParams({ a: 'local:count-a.onnx', b: 'local:count-b.onnx', text })}`,
+    );
+    await page.waitForSelector('.compare[data-ready]', { timeout: ORT_TIMEOUT_MS });
+    const [ma, mb] = await Promise.all(files.map((f) => nodeHeads(f, [bytes(text)], null)));
+    const A = ma.maps.get('0:0')!;
+    const B = mb.maps.get('0:0')!;
+    const T = text.length;
+    const S = A.length / T;
+    expect(S).toBeLessThan(T); // a fixed number of output steps, not T x T
+    for (const side of ['.side-a', '.side-b', '.diff']) {
+      const h = page.locator(`${side} .heatmap`);
+      await expect(h.getAttribute('data-rows')).resolves.toBe(String(S));
+      await expect(h.getAttribute('data-cols')).resolves.toBe(String(T));
+    }
+    const left = page.locator('.side-a .heatmap');
+    const cell = await num(left.getAttribute('data-cell'));
+    await left.scrollIntoViewIfNeeded();
+    const box = (await left.locator('canvas').boundingBox())!;
+    const [q, k] = [S - 1, 5];
+    await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
+    for (const [side, want] of [
+      ['.side-a', A[q * T + k]],
+      ['.side-b', B[q * T + k]],
+      ['.diff', A[q * T + k] - B[q * T + k]],
+    ] as const) {
+      const h = page.locator(`${side} .heatmap`);
+      await expect(h.getAttribute('data-hover-query')).resolves.toBe(String(q));
+      expect(Math.abs((await num(h.getAttribute('data-hover-weight'))) - want)).toBeLessThan(1e-5);
+    }
+    await expect(page.locator('.side-a .tooltip').textContent()).resolves.toContain(`output step out ${q}`);
   });
 });
 
