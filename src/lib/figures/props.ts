@@ -9,6 +9,7 @@ import type { Tensor } from '../../../probes/tensor';
 import { BYTE_VOCAB, tokenLabel } from '../../../probes/text';
 import type { FigureWidth } from './style';
 import { metricUnit } from '../runs';
+import { patternAxes } from './pattern-axes';
 
 /**
  * Figure props from probe results: the one place that shapes what the probes return into what the components
@@ -91,8 +92,9 @@ export function patternsOf(
   repeatRandom?: number,
 ): Patterns {
   const maps = Object.values(patterns).map((p) => {
-    const [, H, T] = p.dims;
-    return Array.from({ length: H }, (_, h) => toRows(headMatrix(p, 0, h), T));
+    // [batch, head, query, key]: query = output step for cross attention, so not always as many as keys
+    const [, H, Q, K = Q] = p.dims;
+    return Array.from({ length: H }, (_, h) => toRows(headMatrix(p, 0, h), Q, K));
   });
   const { period, notes } = choosePeriod(
     tokens,
@@ -102,8 +104,8 @@ export function patternsOf(
   return { tokens, maps, heads, periodNote: notes };
 }
 
-function toRows(A: ArrayLike<number>, T: number): number[][] {
-  return Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => A[i * T + j]));
+function toRows(A: ArrayLike<number>, rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => A[i * cols + j]));
 }
 
 export function checkHead(p: Patterns, layer: number, head: number, what: string): number[][] {
@@ -141,15 +143,18 @@ export function attentionProps(
   head: number,
   meta: Partial<Meta>,
 ) {
+  const pattern = checkHead(p, layer, head, m.path ?? m.name);
+  const tokens = labels(p.tokens[0]);
+  const axes = patternAxes(pattern, tokens);
   return {
     meta: {
       id: meta.id ?? `attention-l${layer}h${head}`,
       title: meta.title ?? `Attention pattern, layer ${layer} head ${head}`,
-      caption: `${m.label}; ${input.describe}${shownRow(input)}; layer ${layer}, head ${head}; rows: query, columns: key.`,
+      caption: `${m.label}; ${input.describe}${shownRow(input)}; layer ${layer}, head ${head}; rows: ${axes.rowAxis}, columns: ${axes.colAxis}.`,
       width: meta.width ?? 'single',
     },
-    tokens: labels(p.tokens[0]),
-    pattern: checkHead(p, layer, head, m.path ?? m.name),
+    tokens,
+    pattern,
   };
 }
 
