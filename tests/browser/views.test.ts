@@ -69,6 +69,77 @@ describe('the library', () => {
   });
 });
 
+describe('every view on the PyTorch reference dropped in as a file', () => {
+  // Dropped into the library (again, so these tests stand alone): the bytes stay in this browser's IndexedDB.
+  const local = 'local:conv_attn.onnx';
+  const text = 'abcdefghabcdefgh';
+  beforeAll(async () => {
+    await page.goto(baseUrl);
+    await page.locator('input[type="file"]').setInputFiles(REFERENCE);
+    await page.waitForURL(/\/inspect\?ckpt=local%3Aconv_attn\.onnx/, { timeout: ORT_TIMEOUT_MS });
+  });
+
+  test('filters: the per-tap table is the probes’ tapStats', async () => {
+    await page.goto(`${baseUrl}/filters?ckpt=${encodeURIComponent(local)}`);
+    await page.waitForSelector('.status[data-status="ready"]', { timeout: ORT_TIMEOUT_MS });
+    const model = decodeModel(readModelFile(REFERENCE));
+    const { convs } = filtersReport(model, findAttention(model).taps);
+    expect(convs.length).toBeGreaterThan(0);
+    for (const conv of convs)
+      for (const t of conv.taps) {
+        const row = page.locator(`section[data-conv="${conv.name}"] table.taps`).first();
+        const cell = row.locator(`tr[data-offset="${t.offset}"] [data-stat="q90"]`);
+        expect(Math.abs((await num(cell.getAttribute('data-value'))) - t.q90)).toBeLessThan(1e-12);
+      }
+  });
+
+  test('receptive field: both profiles are `smallscope probe field --json` of the file', async () => {
+    const t = 12;
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: local, text, pos: String(t) })}`);
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    const field = (...flags: string[]): FieldResult => {
+      const r = cli([
+        'probe',
+        'field',
+        REFERENCE,
+        '--text',
+        text,
+        '--position',
+        String(t),
+        '--json',
+        ...flags,
+      ]);
+      if (r.code !== 0) throw new Error(r.stderr);
+      return JSON.parse(r.stdout) as FieldResult;
+    };
+    for (const [section, want] of [
+      ['.field', field('--method', 'fd')],
+      ['.field-without', field('--without-attention')],
+    ] as const) {
+      await expect(page.locator(section).getAttribute('data-support')).resolves.toBe(
+        want.theoretical.support.join(','),
+      );
+      const bars = await page
+        .locator(`${section} rect.bar`)
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+      const top = Math.max(...want.gradient);
+      expect(bars).toHaveLength(want.gradient.length);
+      bars.forEach((v, s) => expect(Math.abs(v - want.gradient[s])).toBeLessThan(1e-3 * top));
+    }
+  });
+
+  test('compare: the dropped file against a demo checkpoint, score bars as the probes give them', async () => {
+    const other = kinds.attention[0];
+    await page.goto(`${baseUrl}/compare?${new URLSearchParams({ a: local, b: other, text })}`);
+    await page.waitForSelector('.compare[data-ready]', { timeout: ORT_TIMEOUT_MS });
+    const { heads } = await nodeHeads(REFERENCE, [bytes(text)]);
+    for (const h of heads) {
+      const bar = page.locator(`.bars-a g[data-head="L${h.layer}H${h.head}"] rect[data-key="induction"]`);
+      expect(Math.abs((await num(bar.getAttribute('data-value'))) - h.induction!)).toBeLessThan(1e-6);
+    }
+  });
+});
+
 describe('the inspect view', () => {
   const name = kinds.attention[0];
 
