@@ -10,8 +10,6 @@ export interface AttentionMap {
   canonical: string;
   layer: number;
   head: number;
-  /** Sequence length T: the map is T x T (self attention), rows x cols (cross attention). */
-  size: number;
   /** Query rows: T, or the output steps of cross attention. */
   rows: number;
   /** Key columns: the T input positions. */
@@ -28,15 +26,31 @@ export function attentionMaps({ patterns, taps }: Patterns): AttentionMap[] {
   taps.forEach((tap, i) => {
     const { dims, data } = patterns[tap.name];
     const [, heads, rows, cols] = dims;
-    const size = cols;
     const per = rows * cols;
     const cross = isCross(tap) || rows !== cols;
     const layer = Number(PATTERN_RE.exec(tap.name)?.[1] ?? i);
     for (let head = 0; head < heads; head++) {
       // A view, not a copy: patterns are never changed in place, and a 2048-token map is 16 MB.
       const values = data.subarray(head * per, (head + 1) * per);
-      maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, size, rows, cols, cross, values });
+      maps.push({ output: tapLabel(tap), canonical: tap.name, layer, head, rows, cols, cross, values });
     }
   });
   return maps.sort((a, b) => a.layer - b.layer || a.head - b.head);
+}
+
+/**
+ * What a map's rows and columns are, as a heatmap labels them: queries over keys, both the tokens; or, for cross
+ * attention, output steps (`out i`) over the input tokens.
+ */
+export function mapAxes(
+  map: Pick<AttentionMap, 'cross' | 'rows'>,
+  tokens: string[],
+): { rowLabels: string[]; rowName: string; colName: string } {
+  return map.cross
+    ? {
+        rowLabels: Array.from({ length: map.rows }, (_, i) => `out ${i}`),
+        rowName: 'output step',
+        colName: 'input token',
+      }
+    : { rowLabels: tokens, rowName: 'query', colName: 'key' };
 }

@@ -23,7 +23,6 @@ describe('HeadGrid with a cross-attention map', () => {
     canonical: 'blocks.0.attn.hook_pattern',
     layer: 0,
     head: 0,
-    size: cols,
     rows,
     cols,
     cross: true,
