@@ -9,7 +9,7 @@ import { asPattern, attentionPatterns, findAttention } from '../../../probes/att
 import { allHeadScores, CROSS_NOTE, headScores, type CrossHeadRow } from '../../../probes/heads';
 import { initBackend } from '../../../training/backend';
 import { disposeParams, initParams } from '../../../training/models/params';
-import type { ArchSpec } from '../../../training/models/spec';
+import { countingSpec } from './helpers/counting-spec';
 import { Rng } from '../../../training/random';
 import { exportBytes } from '../training/helpers';
 
@@ -20,17 +20,7 @@ import { exportBytes } from '../training/helpers';
  */
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'smallscope-counting-'));
-const spec = (selfAttn: boolean): ArchSpec => ({
-  kind: 'counting',
-  vocab: 256,
-  d_model: 16,
-  n_heads: 1,
-  residual: false,
-  pos_embed: false,
-  max_seq: 10,
-  out_steps: 4,
-  self_attn: selfAttn,
-});
+const spec = countingSpec;
 const TEXT = 'AB BC A  C';
 const bytesOf = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 let model: Uint8Array;

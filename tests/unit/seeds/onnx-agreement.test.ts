@@ -6,6 +6,7 @@ import { forward, patternLayers } from '../../../training/models/model';
 import { convStackSpec, type ConvStackConfig } from '../../../training/models/conv_stack_spec';
 import { disposeParams, initParams, paramCount } from '../../../training/models/params';
 import type { ArchSpec } from '../../../training/models/spec';
+import { countingSpec } from './helpers/counting-spec';
 import { Rng } from '../../../training/random';
 import { exportBytes, maxAbsDiff, runOnnx } from '../training/helpers';
 
@@ -120,17 +121,7 @@ describe('shapes-conv (seed 003): the exported ONNX graph computes what the tfjs
 describe('counting (seed 004): learned output queries, non-square attention, ONNX = tfjs', () => {
   for (const selfAttn of [false, true]) {
     it(`${selfAttn ? 'with' : 'without'} output self-attention: logits and the [batch, 1, out step, in step] pattern${selfAttn ? ' and the [out, out] self pattern' : ''} agree within 1e-4`, async () => {
-      const spec: ArchSpec = {
-        kind: 'counting',
-        vocab: 256,
-        d_model: 16,
-        n_heads: 1,
-        residual: false,
-        pos_embed: false,
-        max_seq: 10,
-        out_steps: 4,
-        self_attn: selfAttn,
-      };
+      const spec = countingSpec(selfAttn);
       const params = initParams(spec, new Rng(6));
       const tokens = [
         Array.from('AB BC A  C', (c) => c.charCodeAt(0)),

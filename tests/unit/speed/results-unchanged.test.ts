@@ -7,6 +7,7 @@ import { countingBatch } from '../../../training/tasks/counting-batches';
 import { convStackSpec } from '../../../training/models/conv_stack_spec';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
+import { countingSpec } from '../seeds/helpers/counting-spec';
 import { AdamW, ADAMW_DEFAULTS } from '../../../training/optim/adamw';
 import { Rng } from '../../../training/random';
 import { evaluate, trainStep } from '../../../training/step';
@@ -154,17 +155,7 @@ describe('the native kernels train a seed-000 conv stack to the wasm kernels’ 
 describe('data-parallel steps split targets by their count per row', () => {
   it('counting (seed 004: 4 targets per 10-position row): 3 steps with 2 threads match 3 steps on one thread', () => {
     const task = { length: 10, letters: 3, blank: 0.25 };
-    const spec: ArchSpec = {
-      kind: 'counting',
-      vocab: 256,
-      d_model: 16,
-      n_heads: 1,
-      residual: false,
-      pos_embed: false,
-      max_seq: 10,
-      out_steps: 4,
-      self_attn: false,
-    };
+    const spec = countingSpec();
     const run = (threads: string) => {
       const before = process.env.SMALLSCOPE_THREADS;
       process.env.SMALLSCOPE_THREADS = threads;
