@@ -27,22 +27,24 @@ export interface RunSummary {
   error?: string;
 }
 
+/** The curves a run can have; `unit` says what the values are (for captions). */
 export const METRICS = [
-  { key: 'loss', label: 'training loss' },
-  { key: 'val_loss', label: 'validation loss' },
-  { key: 'val_acc', label: 'validation accuracy' },
-  { key: 'mask_error', label: 'mask error rate' },
-  { key: 'sample_error', label: 'sample error rate' },
+  { key: 'loss', label: 'training loss', unit: 'cross-entropy in nats per byte' },
+  { key: 'val_loss', label: 'validation loss', unit: 'cross-entropy in nats per byte' },
+  { key: 'val_acc', label: 'validation accuracy', unit: 'fraction of next bytes predicted' },
+  { key: 'mask_error', label: 'mask error rate', unit: 'fraction of masked answer characters wrong' },
+  { key: 'sample_error', label: 'sample error rate', unit: 'fraction of answers with any character wrong' },
 ] as const;
 export type MetricKey = (typeof METRICS)[number]['key'];
 
-/** What a metric's values are, for captions: losses in nats per byte, the rest fractions. */
-export function metricUnit(key: string): string {
-  if (key === 'loss' || key === 'val_loss') return 'cross-entropy in nats per byte';
-  if (key === 'val_acc') return 'fraction of next bytes predicted';
-  if (key === 'mask_error') return 'fraction of masked answer characters wrong';
-  if (key === 'sample_error') return 'fraction of answers with any character wrong';
-  return '';
+/**
+ * A curve point from a metrics.jsonl line or a manifest history entry: its step and each metric that is a number
+ * there (the other fields, such as lr or samples_per_s, are not curves).
+ */
+export function runPoint(o: { step: number } & Record<string, unknown>): RunPoint {
+  const point: RunPoint = { step: o.step };
+  for (const { key } of METRICS) point[key] = typeof o[key] === 'number' ? o[key] : undefined;
+  return point;
 }
 
 /** The metrics some run has values of (the others would draw an empty chart); all of them when none has any. */

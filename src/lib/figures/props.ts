@@ -8,7 +8,6 @@ import { headMatrix } from '../../../probes/pattern';
 import type { Tensor } from '../../../probes/tensor';
 import { BYTE_VOCAB, tokenLabel } from '../../../probes/text';
 import type { FigureWidth } from './style';
-import { metricUnit } from '../runs';
 import { patternAxes } from './pattern-axes';
 
 /**
@@ -316,7 +315,7 @@ export function curvesProps(
 /** One metric of several runs overlaid (the runs view's chart): one series per run, in the order given. */
 export function runsCurvesProps<K extends string>(
   runs: { name: string; source: string; points: ({ step: number } & Partial<Record<K, number>>)[] }[],
-  metric: { key: K; label: string },
+  metric: { key: K; label: string; unit: string },
   meta: Partial<Meta>,
 ) {
   const series = runs
@@ -332,7 +331,7 @@ export function runsCurvesProps<K extends string>(
     meta: {
       id: meta.id ?? `runs-${metric.key}`,
       title: meta.title ?? `Training runs: ${metric.label}`,
-      caption: `${runs.length} run(s): ${names}; ${metric.label} against the training step, ${metricUnit(metric.key)}.`,
+      caption: `${runs.length} run(s): ${names}; ${metric.label} against the training step, ${metric.unit}.`,
       width: meta.width ?? 'single',
     },
     series,

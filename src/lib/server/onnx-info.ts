@@ -3,6 +3,7 @@ import { findAttention } from '$probes/attention';
 import { decodeModel, toInt, type OnnxModel } from '$probes/onnx/model';
 import { tapLabel } from '$lib/attention-label';
 import type { CheckpointSummary } from '$lib/checkpoint';
+import { runPoint } from '$lib/runs';
 import type { CheckpointFile } from './checkpoints';
 import { bestScores } from './head-scores';
 
@@ -61,14 +62,7 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
     params: m ? m.params : initializerValues(model),
     attentionOutputs: attentionNames(model),
     scores: await bestScores(model),
-    history: (m?.history ?? []).map(({ step, loss, val_loss, val_acc, mask_error, sample_error }) => ({
-      step,
-      loss,
-      val_loss,
-      val_acc,
-      mask_error,
-      sample_error,
-    })),
+    history: (m?.history ?? []).map(runPoint),
   };
 }
 

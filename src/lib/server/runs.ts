@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeModel } from '$probes/onnx/model';
 import { runRow, tableColumns, type Column, type RunFiles } from '$lib/figures/run-table';
-import type { RunPoint, RunSummary } from '$lib/runs';
+import { runPoint, type RunPoint, type RunSummary } from '$lib/runs';
 import { checkpointDirs, listCheckpointFiles } from './checkpoints';
 
 /**
@@ -15,16 +15,7 @@ export function parseMetrics(text: string): RunPoint[] {
     if (!line.trim()) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if (typeof o.step !== 'number') continue;
-      const num = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
-      points.push({
-        step: o.step,
-        loss: num('loss'),
-        val_loss: num('val_loss'),
-        val_acc: num('val_acc'),
-        mask_error: num('mask_error'),
-        sample_error: num('sample_error'),
-      });
+      if (typeof o.step === 'number') points.push(runPoint({ ...o, step: o.step }));
     } catch {
       // a half-written last line while training: skip it
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, finalAndBest, metricUnit, metricsPresent, type RunPoint } from '../../../src/lib/runs';
+import { METRICS, finalAndBest, metricsPresent, type RunPoint } from '../../../src/lib/runs';
 
 // by a variable: the node type check (tsconfig.node.json) does not know SvelteKit's $lib aliases
 const server = '../../../src/lib/server/runs';
@@ -45,8 +45,9 @@ describe('training curves of a run', () => {
   });
 
   it('says what the values are: losses in nats per byte, error rates as fractions', () => {
-    expect(metricUnit('val_loss')).toBe('cross-entropy in nats per byte');
-    expect(metricUnit('mask_error')).toBe('fraction of masked answer characters wrong');
-    expect(metricUnit('sample_error')).toBe('fraction of answers with any character wrong');
+    const unit = (key: string) => METRICS.find((m) => m.key === key)?.unit;
+    expect(unit('val_loss')).toBe('cross-entropy in nats per byte');
+    expect(unit('mask_error')).toBe('fraction of masked answer characters wrong');
+    expect(unit('sample_error')).toBe('fraction of answers with any character wrong');
   });
 });
