@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { findAttention } from '../../probes/attention';
@@ -36,6 +36,27 @@ afterAll(async () => {
 
 const num = async (p: Promise<string | null>) => Number(await p);
 
+/** Drop a model file into the library, as a user would; the page opens it in the inspect view as local:NAME. */
+async function dropFile(file: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.locator('input[type="file"]').setInputFiles(file);
+  const name = encodeURIComponent(`local:${basename(file)}`).replace(/\./g, '\\.');
+  await page.waitForURL(new RegExp(`/inspect\\?ckpt=${name}`), { timeout: ORT_TIMEOUT_MS });
+}
+
+/**
+ * `smallscope probe field FILE --json` at position t of `text`, with attention (--method fd: the page measures
+ * by finite differences too) and --without-attention: the two profiles the field view draws.
+ */
+function cliFieldPair(file: string, text: string, t: number): { with: FieldResult; without: FieldResult } {
+  const field = (...flags: string[]): FieldResult => {
+    const r = cli(['probe', 'field', file, '--text', text, '--position', String(t), '--json', ...flags]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout) as FieldResult;
+  };
+  return { with: field('--method', 'fd'), without: field('--without-attention') };
+}
+
 describe('the library', () => {
   test('shows each checkpoint’s best induction and previous-token scores, as the probes compute them', async () => {
     await page.goto(baseUrl);
@@ -54,9 +75,7 @@ describe('the library', () => {
   });
 
   test('a dropped PyTorch export opens in the inspect view, run in the browser', async () => {
-    await page.goto(baseUrl);
-    await page.locator('input[type="file"]').setInputFiles(REFERENCE);
-    await page.waitForURL(/\/inspect\?ckpt=local%3Aconv_attn\.onnx/, { timeout: ORT_TIMEOUT_MS });
+    await dropFile(REFERENCE);
     const run = await waitForRun(page, { ckpt: 'local:conv_attn.onnx' });
     const { maps } = await nodeHeads(REFERENCE, [run.tokens]);
     const drawn = run.patterns['blocks.0.attn.hook_pattern'][0].flat();
@@ -73,11 +92,7 @@ describe('every view on the PyTorch reference dropped in as a file', () => {
   // Dropped into the library (again, so these tests stand alone): the bytes stay in this browser's IndexedDB.
   const local = 'local:conv_attn.onnx';
   const text = 'abcdefghabcdefgh';
-  beforeAll(async () => {
-    await page.goto(baseUrl);
-    await page.locator('input[type="file"]').setInputFiles(REFERENCE);
-    await page.waitForURL(/\/inspect\?ckpt=local%3Aconv_attn\.onnx/, { timeout: ORT_TIMEOUT_MS });
-  });
+  beforeAll(() => dropFile(REFERENCE));
 
   test('filters: the per-tap table is the probes’ tapStats', async () => {
     await page.goto(`${baseUrl}/filters?ckpt=${encodeURIComponent(local)}`);
@@ -97,24 +112,10 @@ describe('every view on the PyTorch reference dropped in as a file', () => {
     const t = 12;
     await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: local, text, pos: String(t) })}`);
     await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
-    const field = (...flags: string[]): FieldResult => {
-      const r = cli([
-        'probe',
-        'field',
-        REFERENCE,
-        '--text',
-        text,
-        '--position',
-        String(t),
-        '--json',
-        ...flags,
-      ]);
-      if (r.code !== 0) throw new Error(r.stderr);
-      return JSON.parse(r.stdout) as FieldResult;
-    };
+    const probe = cliFieldPair(REFERENCE, text, t);
     for (const [section, want] of [
-      ['.field', field('--method', 'fd')],
-      ['.field-without', field('--without-attention')],
+      ['.field', probe.with],
+      ['.field-without', probe.without],
     ] as const) {
       await expect(page.locator(section).getAttribute('data-support')).resolves.toBe(
         want.theoretical.support.join(','),
@@ -278,11 +279,7 @@ describe('the compare view on cross attention (seed 004 counting: output steps x
 
   test('draws both maps as output steps x input tokens, and A − B at the shared cursor', async () => {
     const files = [model('count-a', 1), model('count-b', 2)];
-    for (const f of files) {
-      await page.goto(baseUrl);
-      await page.locator('input[type="file"]').setInputFiles(f);
-      await page.waitForURL(/\/inspect\?ckpt=local%3Acount-/, { timeout: ORT_TIMEOUT_MS });
-    }
+    for (const f of files) await dropFile(f);
     await page.goto(
       `${baseUrl}/compare?${new URLSearchParams({ a: 'local:count-a.onnx', b: 'local:count-b.onnx', text })}`,
     );
@@ -383,14 +380,7 @@ describe('the receptive-field view with and without attention', () => {
     async () => {
       await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
       await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
-      // The page measures by finite differences; so does the CLI with --method fd (--without-attention always).
-      const field = (...flags: string[]): FieldResult => {
-        const args = ['probe', 'field', join(dir, name!), '--text', text, '--position', String(t), '--json'];
-        const r = cli([...args, ...flags]);
-        if (r.code !== 0) throw new Error(r.stderr);
-        return JSON.parse(r.stdout) as FieldResult;
-      };
-      const probe = { with: field('--method', 'fd'), without: field('--without-attention') };
+      const probe = cliFieldPair(join(dir, name!), text, t);
       for (const [section, r] of [
         ['.field', probe.with],
         ['.field-without', probe.without],
