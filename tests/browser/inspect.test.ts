@@ -149,10 +149,20 @@ describe('the inspect page', () => {
     await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
     await expect(heatmap.getAttribute('data-hover-query')).resolves.toBe(String(q));
     await expect(heatmap.getAttribute('data-hover-key')).resolves.toBe(String(k));
-    const tip = (await heatmap.locator('.tooltip').textContent())!.replace(/\s+/g, ' ');
+    // The tooltip's words are drawn on a canvas and are its accessible name.
+    const tip = (await heatmap.locator('.tooltip').getAttribute('aria-label'))!;
     expect(tip).toContain(`query ${tokenLabel(first.tokens[q])} @${q}`);
     expect(tip).toContain(`key ${tokenLabel(first.tokens[k])} @${k}`);
     expect(tip).toContain(`weight ${rows[q][k].toFixed(4)}`);
+    // ... and drawn: dark text pixels on the canvas (the box itself is the element's CSS background).
+    const ink = await heatmap.locator('.tooltip canvas').evaluate(
+      (c: HTMLCanvasElement) =>
+        c
+          .getContext('2d')!
+          .getImageData(0, 0, c.width, c.height)
+          .data.filter((v, i) => i % 4 === 3 && v > 128).length,
+    );
+    expect(ink).toBeGreaterThan(50);
     await expect(heatmap.locator('.cursor rect').count()).resolves.toBe(3);
     // The cursor's parts are moved by transforms: the outlined cell is the hovered one.
     const outline = (await heatmap.locator('.cursor rect.cell').boundingBox())!;
@@ -170,6 +180,10 @@ describe('the inspect page', () => {
     await page.keyboard.press('ArrowRight');
     await expect(big().getAttribute('data-hover-query')).resolves.toBe('2');
     await expect(big().getAttribute('data-hover-key')).resolves.toBe('1');
+    // A keyboard move is read out (the tooltip is drawn, not text).
+    const spoken = await big().locator('[role="status"]').textContent();
+    expect(spoken).toContain(`query ${tokenLabel(first.tokens[2])} @2`);
+    expect(spoken).toContain(`key ${tokenLabel(first.tokens[1])} @1`);
     await page.keyboard.press('Tab');
   });
 

@@ -179,8 +179,20 @@ describe('the inspect view', () => {
     const box = (await heatmap.locator('canvas').boundingBox())!;
     const at = (q: number, k: number) => [box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell] as const;
     await page.mouse.move(...at(6, 2));
-    await expect(page.locator('.tok.query').getAttribute('data-pos')).resolves.toBe('6');
-    await expect(page.locator('.tok.key').getAttribute('data-pos')).resolves.toBe('2');
+    // The outlines are boxes laid over the tokens: each covers its token's box.
+    for (const [mark, pos] of [
+      ['query', 6],
+      ['key', 2],
+    ] as const) {
+      const outline = page.locator(`.mark.${mark}`);
+      await expect(outline.getAttribute('data-pos')).resolves.toBe(String(pos));
+      const [a, b] = [
+        await outline.boundingBox(),
+        await page.locator(`.tok[data-pos="${pos}"]`).boundingBox(),
+      ];
+      for (const side of ['x', 'y', 'width', 'height'] as const)
+        expect(Math.abs(a![side] - b![side])).toBeLessThan(0.5);
+    }
     await page.mouse.click(...at(6, 2));
     await expect(heatmap.getAttribute('data-pinned')).resolves.toBe('true');
     await page.mouse.move(...at(9, 9));
@@ -310,7 +322,9 @@ describe('the compare view on cross attention (seed 004 counting: output steps x
       await expect(h.getAttribute('data-hover-query')).resolves.toBe(String(q));
       expect(Math.abs((await num(h.getAttribute('data-hover-weight'))) - want)).toBeLessThan(1e-5);
     }
-    await expect(page.locator('.side-a .tooltip').textContent()).resolves.toContain(`output step out ${q}`);
+    await expect(page.locator('.side-a .tooltip').getAttribute('aria-label')).resolves.toContain(
+      `output step out ${q}`,
+    );
   });
 });
 
