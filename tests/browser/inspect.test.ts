@@ -100,6 +100,22 @@ describe('the inspect page', () => {
       await expect(t.getAttribute('data-tokens')).resolves.toBe(String(first.tokens.length));
   });
 
+  test('the token strip shows every token in order, 32 to a row', async () => {
+    const rows = await page
+      .locator('.strip .row')
+      .evaluateAll((els) =>
+        els.map((row) =>
+          Array.from(row.querySelectorAll('.tok')).map((t) => [
+            Number((t as HTMLElement).dataset.pos),
+            t.textContent,
+          ]),
+        ),
+      );
+    expect(rows.length).toBe(Math.ceil(first.tokens.length / 32));
+    for (const row of rows.slice(0, -1)) expect(row.length).toBe(32);
+    expect(rows.flat()).toEqual(first.tokens.map((t, i) => [i, tokenLabel(t)]));
+  });
+
   test('every drawn row is a distribution over keys up to the query (causal)', async () => {
     for (const [name, perHead] of Object.entries(first.patterns)) {
       perHead.forEach((rows, h) => {
