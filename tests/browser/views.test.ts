@@ -351,6 +351,14 @@ describe('the filters view', () => {
         String(out * inn),
       );
     }
+    // Hovering a filter map's right half: the tooltip opens left of the cursor unless that would leave the page.
+    const map = page.locator('.tap .heatmap').first();
+    const box = (await map.locator('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+    await expect(map.getAttribute('data-hover-query')).resolves.not.toBeNull();
+    const tip = (await map.locator('.tooltip').boundingBox())!;
+    expect(tip.x).toBeGreaterThanOrEqual(0);
+    await page.mouse.move(0, 0);
     await page.locator('input[type="radio"]').nth(1).check();
     await expect(page.locator('.tap .heatmap').first().getAttribute('data-domain')).resolves.toMatch(/^-/);
     expect(new URL(page.url()).searchParams.get('w')).toBe('signed');
