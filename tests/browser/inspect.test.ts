@@ -7,6 +7,7 @@ import { rgb } from 'd3-color';
 import { tokenLabel } from '../../probes/text';
 import type { PageSnapshot } from '../../src/lib/inspect/page-snapshot';
 import { launch } from './chromium';
+import { decodePng } from './png-decode';
 import { checksumOf, openInspect, waitForRun } from './helpers';
 
 const baseUrl = inject('baseUrl');
@@ -170,14 +171,11 @@ describe('the inspect page', () => {
     expect(tip).toContain(`query ${tokenLabel(first.tokens[q])} @${q}`);
     expect(tip).toContain(`key ${tokenLabel(first.tokens[k])} @${k}`);
     expect(tip).toContain(`weight ${rows[q][k].toFixed(4)}`);
-    // ... and drawn: dark text pixels on the canvas (the box itself is the element's CSS background).
-    const ink = await heatmap.locator('.tooltip canvas').evaluate(
-      (c: HTMLCanvasElement) =>
-        c
-          .getContext('2d')!
-          .getImageData(0, 0, c.width, c.height)
-          .data.filter((v, i) => i % 4 === 3 && v > 128).length,
-    );
+    // ... and drawn: dark text pixels in the tooltip as the screen shows it (its box is a white CSS background).
+    const shot = decodePng(await heatmap.locator('.tooltip').screenshot());
+    let ink = 0;
+    for (let i = 0; i < shot.rgba.length; i += 4)
+      if (shot.rgba[i] + shot.rgba[i + 1] + shot.rgba[i + 2] < 200) ink++;
     expect(ink).toBeGreaterThan(50);
     await expect(heatmap.locator('.cursor rect').count()).resolves.toBe(3);
     // The cursor's parts are moved by transforms: the outlined cell is the hovered one.

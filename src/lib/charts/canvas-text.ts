@@ -58,7 +58,7 @@ function widthOf(ctx: OffscreenCanvasRenderingContext2D, font: string, text: str
   return w;
 }
 
-/** One drawing surface, outside the document, shared by every call. */
+/** A surface outside the document to measure text on. */
 let scratch: OffscreenCanvasRenderingContext2D | null = null;
 function surface(): OffscreenCanvasRenderingContext2D | null {
   scratch ??= new OffscreenCanvas(1, 1).getContext('2d');
@@ -66,8 +66,28 @@ function surface(): OffscreenCanvasRenderingContext2D | null {
 }
 
 /**
- * Run `draw` on a fresh width x height (CSS pixels) surface at the device pixel ratio, its origin at the
- * top-left corner, and show the result on `canvas`.
+ * The 2D context of `canvas` moved off the document (transferControlToOffscreen, once per canvas): what is
+ * drawn there reaches the screen without Blink painting the element again, and setting a font there does not
+ * make Blink restyle the page first (as it does for a canvas context in the document). Null where the browser
+ * cannot.
+ */
+const controlled = new WeakMap<HTMLCanvasElement, OffscreenCanvasRenderingContext2D | null>();
+function contextOf(canvas: HTMLCanvasElement): OffscreenCanvasRenderingContext2D | null {
+  let ctx = controlled.get(canvas);
+  if (ctx === undefined) {
+    try {
+      ctx = canvas.transferControlToOffscreen().getContext('2d');
+    } catch {
+      ctx = null;
+    }
+    controlled.set(canvas, ctx);
+  }
+  return ctx;
+}
+
+/**
+ * Run `draw` on `canvas` cleared to width x height CSS pixels at the device pixel ratio, its origin at the
+ * top-left corner.
  */
 function paint(
   canvas: HTMLCanvasElement,
@@ -75,22 +95,18 @@ function paint(
   height: number,
   draw: (ctx: OffscreenCanvasRenderingContext2D) => void,
 ): void {
-  const ctx = surface();
-  const shown = canvas.getContext('2d');
-  if (!ctx || !shown) return;
+  const ctx = contextOf(canvas);
+  if (!ctx) return;
   const dpr = window.devicePixelRatio || 1;
   const [w, h] = [Math.max(1, Math.ceil(width * dpr)), Math.max(1, Math.ceil(height * dpr))];
-  if (ctx.canvas.width < w || ctx.canvas.height < h) {
-    [ctx.canvas.width, ctx.canvas.height] = [Math.max(w, ctx.canvas.width), Math.max(h, ctx.canvas.height)];
+  if (ctx.canvas.width !== w || ctx.canvas.height !== h) {
+    [ctx.canvas.width, ctx.canvas.height] = [w, h];
     fonts.delete(ctx); // a resize resets the context's state
   }
-  if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, w, h);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   draw(ctx);
-  shown.clearRect(0, 0, w, h);
-  shown.drawImage(ctx.canvas, 0, 0, w, h, 0, 0, w, h);
 }
 
 /** The CSS size of the box `lines` need, never smaller than `atLeast`. */
