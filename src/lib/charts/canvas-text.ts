@@ -2,9 +2,9 @@
  * Text drawn on canvases: the heatmap tooltip's lines and the cursor's axis labels. A canvas's pixels change
  * without a layout of the page, which new text in an element costs on every cursor move.
  *
- * The text is drawn on an OffscreenCanvas and the bitmap handed to the page's canvas ('bitmaprenderer'):
- * setting the font of a canvas that is in the document makes Blink bring the page's style up to date first,
- * a full style recalculation on a cursor move that has just changed the page (~0.4 ms at 512 tokens).
+ * Each canvas is drawn through an OffscreenCanvas it hands its control to (contextOf): setting the font of a
+ * canvas context in the document makes Blink bring the page's style up to date first, a full style
+ * recalculation on a cursor move that has just changed the page (~0.4 ms at 512 tokens).
  */
 
 /** A run of text: plain, a token (monospace on a tint, as in the token strip), bold or muted. */
@@ -25,20 +25,17 @@ const TOKEN_PAD = 3;
 /** The font of a cursor's axis label: the tick labels' monospace, bold. */
 const LABEL_FONT = "700 11px ui-monospace, 'DejaVu Sans Mono', monospace";
 
-/** The words of `lines`, as a screen reader reads them: lines joined by semicolons. */
-export const textOfLines = (lines: Line[]): string =>
-  lines.map((line) => line.map((s) => (typeof s === 'string' ? s : s.text)).join('')).join('; ');
-
 const fontOf = (s: Span) => (typeof s === 'string' || (!s.token && !s.bold) ? FONT : s.token ? MONO : BOLD);
 const textOf = (s: Span) => (typeof s === 'string' ? s : s.text);
 const padOf = (s: Span) => (typeof s !== 'string' && s.token ? TOKEN_PAD : 0);
 
-/**
- * Set a context's font unless it has it already: parsing a font string is the slow part of drawing a few
- * words, and a canvas in the document brings the page's style up to date to do it.
- */
+/** The words of `lines`, as a screen reader reads them: lines joined by semicolons. */
+export const textOfLines = (lines: Line[]): string =>
+  lines.map((line) => line.map(textOf).join('')).join('; ');
+
+/** Set a context's font unless it has it already: parsing a font string is the slow part of a few words. */
 const fonts = new WeakMap<object, string>();
-function useFont(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, font: string): void {
+function useFont(ctx: OffscreenCanvasRenderingContext2D, font: string): void {
   if (fonts.get(ctx) === font) return;
   ctx.font = font;
   fonts.set(ctx, font);
@@ -56,13 +53,6 @@ function widthOf(ctx: OffscreenCanvasRenderingContext2D, font: string, text: str
     widthCache.set(key, w);
   }
   return w;
-}
-
-/** A surface outside the document to measure text on. */
-let scratch: OffscreenCanvasRenderingContext2D | null = null;
-function surface(): OffscreenCanvasRenderingContext2D | null {
-  scratch ??= new OffscreenCanvas(1, 1).getContext('2d');
-  return scratch;
 }
 
 /**
@@ -127,7 +117,7 @@ function measureLines(ctx: OffscreenCanvasRenderingContext2D, lines: Line[], atL
  * that a tooltip does not change size with every move).
  */
 export function drawLines(canvas: HTMLCanvasElement, lines: Line[], atLeast: Size): Size {
-  const ctx = surface();
+  const ctx = contextOf(canvas);
   if (!ctx) return atLeast;
   const { widths, size } = measureLines(ctx, lines, atLeast);
   paint(canvas, size.width, size.height, (ctx) => {
