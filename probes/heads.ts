@@ -8,6 +8,7 @@ import {
   detectionTargets,
   detectorScoreAt,
   patternTotal,
+  usesPatternTotal,
   DETECTION_PATTERNS,
   detectPeriod,
   inductionScore,
@@ -160,8 +161,7 @@ export function headScores(
 ): HeadRow[] {
   const rows: HeadRow[] = [];
   const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionTargets(name, row)));
-  const sharedTotal =
-    (options.errorMeasure ?? 'mul') === 'mul' && !options.excludeBos && !options.excludeCurrentToken;
+  const sharedTotal = usesPatternTotal(options);
   for (const [name, p] of Object.entries(patterns)) {
     if (crossPattern(name, p, cross)) continue;
     const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before + rows.length);

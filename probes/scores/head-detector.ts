@@ -28,27 +28,26 @@ export function previousTokenTargets(tokens: readonly number[]): DetectionTarget
 /**
  * Earlier positions of each token value, for the two patterns built from earlier copies. Counted first, then
  * written into an array of that size: pushing ~10^5 indices onto a JS array and copying it with
- * Float64Array.from took ~15 ms per pattern at 2048 tokens (on every keystroke of the page).
+ * Float64Array.from took ~13 ms for the two patterns at 2048 tokens (on every keystroke of the page).
  */
 function copyTargets(tokens: readonly number[], shift: 0 | 1): DetectionTargets {
   const T = tokens.length;
-  const seen = new Map<number, number[]>();
+  const positions = new Map<number, number[]>(); // every position of each value, ascending
+  const before = new Int32Array(T); // how many copies of t_i come before i
   let n = 0;
   for (let i = 0; i < T; i++) {
-    const earlier = seen.get(tokens[i]);
-    if (earlier) {
-      n += earlier.length;
-      earlier.push(i);
-    } else seen.set(tokens[i], [i]);
+    const at = positions.get(tokens[i]);
+    if (at) {
+      before[i] = at.length;
+      n += at.length;
+      at.push(i);
+    } else positions.set(tokens[i], [i]);
   }
   const out = new Float64Array(n);
-  const sofar = new Map<number, number>(); // how many copies of each value came before position i
-  let at = 0;
+  let k = 0;
   for (let i = 0; i < T; i++) {
-    const before = sofar.get(tokens[i]) ?? 0;
-    const copies = seen.get(tokens[i])!;
-    for (let c = 0; c < before; c++) out[at++] = i * T + copies[c] + shift;
-    sofar.set(tokens[i], before + 1);
+    const at = positions.get(tokens[i])!;
+    for (let c = 0; c < before[i]; c++) out[k++] = i * T + at[c] + shift;
   }
   return out;
 }
@@ -141,6 +140,10 @@ export function detectorScore(
   return 1 - pythonRound3((sum / (T * T)) * T);
 }
 
+/** Whether detectorScoreAt's denominator is sum(A) (patternTotal) under these options, the same for every pattern. */
+export const usesPatternTotal = (o: DetectorOptions): boolean =>
+  (o.errorMeasure ?? 'mul') === 'mul' && !o.excludeBos && !o.excludeCurrentToken;
+
 /** sum(A) in row-major order: detectorScoreAt's denominator with nothing excluded, shared by the patterns. */
 export function patternTotal(A: ArrayLike<number>, T: number): number {
   let den = 0;
@@ -168,7 +171,7 @@ export function detectorScoreAt(
     const j = k - i * T;
     return (excludeBos && j === 0) || (excludeCurrentToken && i === j);
   };
-  const exclusions = excludeBos || excludeCurrentToken;
+  const exclusions = !usesPatternTotal(options);
   let num = 0;
   for (const k of targets) if (!exclusions || !excluded(k)) num += A[k];
   let den = 0;
