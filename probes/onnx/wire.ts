@@ -80,6 +80,7 @@ export function lengthDelimited(field: number, parts: readonly Uint8Array[]): Ui
   return out;
 }
 
+/** The byte arrays one after another, in one new array (protobuf fields here; PNG chunks in figures/png.ts). */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -4,6 +4,7 @@
  * match, which is all a nearest-neighbour upscaled raster needs: a run of the same index (distance 1) and a
  * copy of the scanline above (distance = stride).
  */
+import { concatBytes } from '../../../probes/onnx/wire';
 
 const LEN_BASE = [
   3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
@@ -141,20 +142,13 @@ export function palettePng(
   const stride = width + 1;
   const raw = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) raw.set(index.subarray(y * width, (y + 1) * width), y * stride + 1);
-  const parts = [
+  return concatBytes([
     Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]),
     chunk('IHDR', ihdr),
     chunk('PLTE', plte),
     chunk('IDAT', zlibFixed(raw, stride)),
     chunk('IEND', new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  ]);
 }
 
 /**
@@ -172,12 +166,7 @@ export function withDpi(png: Uint8Array, scale: number): Uint8Array {
   new DataView(body.buffer).setUint32(0, ppm);
   new DataView(body.buffer).setUint32(4, ppm);
   body[8] = 1; // unit: metre
-  const phys = chunk('pHYs', body);
-  const out = new Uint8Array(afterIhdr + phys.length + png.length - rest);
-  out.set(png.subarray(0, afterIhdr), 0);
-  out.set(phys, afterIhdr);
-  out.set(png.subarray(rest), afterIhdr + phys.length);
-  return out;
+  return concatBytes([png.subarray(0, afterIhdr), chunk('pHYs', body), png.subarray(rest)]);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
