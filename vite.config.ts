@@ -4,6 +4,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { compile } from 'svelte/compiler';
 import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { ortOutputArrays } from './scripts/vite/ort-output-arrays';
 
 /**
  * onnxruntime-web only runs threads when the page is cross-origin isolated, and it hangs (no error) when a
@@ -51,7 +52,7 @@ function figureServerComponents(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [crossOriginIsolation(), figureServerComponents(), sveltekit()],
+  plugins: [crossOriginIsolation(), figureServerComponents(), ortOutputArrays(), sveltekit()],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   // onnxruntime-web/wasm's default ("bundle") build holds `new URL('ort-wasm-simd-threaded.wasm',
   // import.meta.url)`, so Vite emitted an unused 14 MB copy of the wasm into _app/immutable/assets. The page

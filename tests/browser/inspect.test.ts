@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { scaleSequential } from 'd3-scale';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
@@ -9,9 +10,11 @@ import type { PageSnapshot } from '../../src/lib/inspect/page-snapshot';
 import { launch } from './chromium';
 import { decodePng } from './png-decode';
 import { checksumOf, openInspect, waitForRun } from './helpers';
+import { nodeHeads } from './node-probes';
 
 const baseUrl = inject('baseUrl');
-const names = readdirSync(inject('checkpointDir'))
+const dir = inject('checkpointDir');
+const names = readdirSync(dir)
   .filter((f) => f.endsWith('.onnx'))
   .sort();
 
@@ -320,6 +323,33 @@ describe('the inspect page', () => {
     ])
       await expectColour(again, q, k);
     await page.locator('.zoom input[type="range"]').fill('0');
+  });
+
+  test("typing on in a long text: the attention written into memory prepared after the last run is the probes' numbers", async () => {
+    // 610 tokens: a pattern of 1.5 MB a head, which onnxruntime-web writes into a buffer a worker mapped after
+    // the previous run painted (src/lib/runtime/output-arrays.ts) once one is ready.
+    let text = 'the quiet river bends around the old mill and a heron waits. '.repeat(10);
+    await page.locator('textarea').fill(text);
+    const before = (await waitForRun(page, { text })).outputArrays.prepared;
+    let run: PageSnapshot | null = null;
+    for (let i = 0; i < 10 && !(run && run.outputArrays.prepared > before); i++) {
+      text += 'xyz'[i % 3];
+      await page.locator('textarea').fill(text);
+      run = await waitForRun(page, { text });
+    }
+    expect(run!.outputArrays.prepared).toBeGreaterThan(before);
+    const { maps } = await nodeHeads(join(dir, run!.ckpt), [run!.tokens]);
+    for (const [name, perHead] of Object.entries(run!.patterns)) {
+      const layer = Number(/^blocks\.(\d+)\./.exec(name)![1]);
+      perHead.forEach((rows, h) => {
+        const want = maps.get(`${layer}:${h}`)!;
+        const drawn = rows.flat();
+        expect(drawn.length).toBe(want.length);
+        let worst = 0;
+        for (let i = 0; i < drawn.length; i++) worst = Math.max(worst, Math.abs(drawn[i] - want[i]));
+        expect(worst, `${name} head ${h}`).toBeLessThan(1e-5);
+      });
+    }
   });
 
   test('empty text asks for a character instead of failing', async () => {

@@ -1,3 +1,4 @@
+import { outputReserve } from '$lib/runtime/output-arrays';
 import type { AttentionMap } from './maps';
 import type { PageSnapshot } from './page-snapshot';
 
@@ -32,6 +33,7 @@ export function snapshot(
     },
     outputs,
     runs,
+    outputArrays: outputReserve.counts,
   };
 }
 
