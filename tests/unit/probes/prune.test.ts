@@ -57,7 +57,7 @@ describe('pruning a model to the tensors a view fetches', () => {
     expect(dropped.filter((n) => n.opType === 'MatMul').map((n) => n.input[0])).toEqual([
       'blocks.0.hook_conv_out', // values
       'blocks.0.attn.hook_pattern', // pattern x values
-      'Reshape_25_out', // unembedding
+      'Reshape_23_out', // unembedding (the heads' output, concatenated)
     ]);
     expect(b[names[0]].dims).toEqual([1, 1, 96, 96]);
     expect(Array.from(b[names[0]].data)).toEqual(Array.from(a[names[0]].data));

@@ -5,6 +5,8 @@ import { forward } from '../../../training/models/model';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
 import { Rng } from '../../../training/random';
+import { decodeModel } from '../../../probes/onnx/model';
+import { exposeOutputs } from '../../../probes/onnx/surgery';
 import { exportBytes, maxAbsDiff, runOnnx } from './helpers';
 
 beforeAll(async () => {
@@ -84,5 +86,26 @@ describe('the exported ONNX graph computes what the tfjs model computes', () => 
     expect(aboveMax).toBe(0);
     expect(rowSumErr).toBeLessThan(1e-5);
     disposeParams(params);
+  });
+
+  it('the causal mask added to the scores is 0 where key <= query and -inf where key > query, at any length', async () => {
+    const spec = makeSpec('conv-attn', { d_model: 8, max_seq: 16 });
+    const params = initParams(spec, new Rng(2));
+    const bytes = await exportBytes(spec, params);
+    disposeParams(params);
+    const withMask = exposeOutputs(
+      bytes,
+      ['causal_mask'],
+      decodeModel(bytes).outputs.map((o) => o.name),
+    );
+    for (const T of [1, 2, 7]) {
+      const mask = (await runOnnx(withMask, [Array.from({ length: T }, () => 97)])).causal_mask;
+      const want = Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -Infinity : 0));
+      // Object.is: +0 exactly (x + 0 = x keeps every kept score as it was), never -0 or a finite "large" value.
+      expect(
+        Array.from(mask).every((v, i) => Object.is(v, want[i])),
+        `T = ${T}: ${Array.from(mask)}`,
+      ).toBe(true);
+    }
   });
 });
