@@ -352,6 +352,46 @@ describe('the inspect page', () => {
     }
   });
 
+  test('a new text draws its heatmaps first; its head scores follow, the previous ones shown (aria-busy) meanwhile', async () => {
+    const text = 'abcabcabc xyz';
+    await page.locator('textarea').fill(text);
+    await waitForRun(page, { text });
+    const line = page.locator('.head-scores');
+    const before = await line.getAttribute('data-previous-token');
+    expect(before).not.toBe('');
+    await expect(line.getAttribute('aria-busy')).resolves.toBe('false');
+    // What the page shows at the moment it says the new heatmaps are drawn.
+    const atDrawn = page.evaluate(
+      () =>
+        new Promise<{ busy: string | null; grid: string | null; previousToken: string | null }>((resolve) =>
+          window.addEventListener(
+            'smallscope:drawn',
+            () => {
+              const p = document.querySelector('.head-scores')!;
+              resolve({
+                busy: p.getAttribute('aria-busy'),
+                grid: document.querySelector('.grid')!.getAttribute('aria-busy'),
+                previousToken: p.getAttribute('data-previous-token'),
+              });
+            },
+            { once: true },
+          ),
+        ),
+    );
+    await page.locator('textarea').fill(`${text}abc`);
+    const drawn = await atDrawn;
+    expect(drawn).toEqual({ busy: 'true', grid: 'true', previousToken: before });
+    const run = await waitForRun(page, { text: `${text}abc` });
+    await expect(line.getAttribute('aria-busy')).resolves.toBe('false');
+    const selected = await big().getAttribute('data-layer').then(Number);
+    const head = await big().getAttribute('data-head').then(Number);
+    const { heads } = await nodeHeads(join(dir, run.ckpt), [run.tokens]);
+    const want = heads.find((h) => h.layer === selected && h.head === head)!;
+    expect(
+      Math.abs(Number(await line.getAttribute('data-previous-token')) - want.previous_token!),
+    ).toBeLessThan(1e-6);
+  });
+
   test('empty text asks for a character instead of failing', async () => {
     await page.locator('textarea').fill('');
     await expect(page.locator('.status').textContent()).resolves.toMatch(/at least one character/);

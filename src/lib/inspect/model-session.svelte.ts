@@ -21,7 +21,7 @@ export interface AttentionRun {
   patterns: Record<string, Tensor>;
   /** Head scores of these tokens (probes/heads.ts); `heads` is empty while scoresPending. */
   scores: RunScores;
-  /** A long text's head scores are computed after its heatmaps are drawn (see withScores). */
+  /** With deferScores, the head scores are computed after the heatmaps are drawn (see withScores). */
   scoresPending: boolean;
   /** Wall time of session.run, ms. */
   ms: number;
@@ -34,12 +34,6 @@ export interface AttentionRun {
  * the page takes every text `smallscope probe` takes; a 4096 x 4096 map is 64 MB per head.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/**
- * With deferScores, texts up to this many tokens still get their head scores with the run (a few ms at most);
- * longer ones get the period at once and the per-head scores (O(T^2) per detector pattern) from withScores.
- */
-export const SCORES_WITH_RUN = 512;
 
 /** The run with its head scores computed (the same run when it has them). */
 export function withScores(run: AttentionRun): AttentionRun {
@@ -74,8 +68,10 @@ export class ModelSession {
   readonly #deferScores: boolean;
 
   /**
-   * `deferScores`: runs of more than SCORES_WITH_RUN tokens come with scoresPending instead of head scores, for
-   * a caller that draws first and then calls withScores (the inspect page); otherwise every run has them.
+   * `deferScores`: runs come with the period only and scoresPending, for a caller that draws the heatmaps first
+   * and then calls withScores (the inspect page: the per-head scores, O(T^2) per detector pattern, are ~0.5 ms
+   * at 256 tokens and ~20 ms at 2048, and waiting for them made the heatmaps miss a frame); otherwise every run
+   * has them.
    */
   constructor(
     readonly ckpt: string,
@@ -156,7 +152,7 @@ export class ModelSession {
     this.#inflight = running.catch(() => {});
     const patterns = await running;
     const ms = performance.now() - t0;
-    const later = this.#deferScores && tokens.length > SCORES_WITH_RUN;
+    const later = this.#deferScores;
     const maps = attentionMaps(patterns);
     return {
       text,
