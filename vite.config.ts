@@ -61,6 +61,7 @@ export default defineConfig({
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/figures/**/*.test.ts'],
+    globalSetup: ['tests/scratch-root.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,

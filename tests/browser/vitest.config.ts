@@ -9,7 +9,8 @@ export default defineConfig({
   root: new URL('../..', import.meta.url).pathname,
   test: {
     include: ['tests/browser/**/*.test.ts'],
-    globalSetup: ['tests/browser/global-setup.ts'],
+    // The scratch root first, so the server and the tests' scratch folders are made under it.
+    globalSetup: ['tests/scratch-root.ts', 'tests/browser/global-setup.ts'],
     environment: 'node',
     // One server, one browser per file, 2 cores: run the files one after another.
     fileParallelism: false,
