@@ -48,6 +48,8 @@ export interface OutputReserve {
   readonly spareBytes: number[];
   /** How many large outputs were written into prepared buffers, and how many into new arrays. */
   readonly counts: { prepared: number; fresh: number };
+  /** Let go of every prepared buffer, and of those in preparation when they arrive (a session closed). */
+  release(): void;
   /** Settles once no preparation is under way (for tests). */
   settled(): Promise<void>;
 }
@@ -65,6 +67,8 @@ export function createOutputReserve({
   let asked: number[] = [];
   let scheduled = false;
   let preparing: Promise<void> | null = null;
+  /** Counts release() calls: buffers asked for before one are dropped when they arrive. */
+  let generation = 0;
   const counts = { prepared: 0, fresh: 0 };
 
   /** A buffer that holds `bytes` and is not much larger (a 64 MB spare is not kept alive by a 1 MB output). */
@@ -87,9 +91,10 @@ export function createOutputReserve({
     }
     spares = keep;
     if (missing.length === 0) return;
+    const asOf = generation;
     preparing = prepare(missing)
       .then(
-        (buffers) => void spares.push(...buffers),
+        (buffers) => void (asOf === generation && spares.push(...buffers)),
         () => {}, // no spares this time: the next run allocates, as it would without a reserve
       )
       .finally(() => {
@@ -124,6 +129,11 @@ export function createOutputReserve({
     },
     get counts() {
       return { ...counts };
+    },
+    release() {
+      generation++;
+      spares = [];
+      asked = [];
     },
     async settled() {
       while (scheduled || preparing) await (preparing ?? new Promise((r) => setTimeout(r, 0)));

@@ -1,6 +1,7 @@
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
 import { loadOrt } from './ort';
+import { outputReserve } from './output-arrays';
 
 export interface WebRunner extends Runner {
   /** Name of the int64 [batch, pos] token input. */
@@ -42,6 +43,8 @@ export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
       return result;
     },
     async dispose() {
+      // The buffers prepared for this session's outputs would otherwise stay (16 MB a head at 2048 tokens).
+      outputReserve.release();
       await session.release();
     },
   };

@@ -104,6 +104,20 @@ describe('output reserve', () => {
     expect(r.spareBytes).toHaveLength(1);
   });
 
+  test('release() lets go of the prepared buffers, and of those still in preparation when they arrive', async () => {
+    const { r, idle } = reserve();
+    r.take(Float32Array, T2);
+    await idle();
+    expect(r.spareBytes).toHaveLength(1);
+    r.release();
+    expect(r.spareBytes).toEqual([]);
+    expect(r.take(Float32Array, T2).buffer.byteLength).toBe(T2 * 4);
+    const arriving = idle(); // the preparation for that run is under way ...
+    r.release(); // ... when the session closes
+    await arriving;
+    expect(r.spareBytes).toEqual([]);
+  });
+
   test('a failing preparer leaves runs with new arrays', async () => {
     const { r, idle } = reserve({ prepare: () => Promise.reject(new Error('no worker')) });
     r.take(Float32Array, T2);
