@@ -40,3 +40,32 @@ describe('Heatmap with rows != cols', () => {
     expect(body).toContain('rows: output steps, columns: input steps');
   });
 });
+
+describe('Heatmap heightStep', () => {
+  /** The plot box's CSS height for a T-token square map at 3 px a cell, with axes (46 px of labels on top). */
+  const plotHeight = (T: number, heightStep?: number) => {
+    const { body } = render(Heatmap, {
+      props: {
+        values: new Float32Array(T * T),
+        size: T,
+        cell: 3,
+        color: weightScale(),
+        axes: true,
+        heightStep,
+      },
+    });
+    return Number(/class="plot[^"]*"[^>]*style="width: \d+px; height: (\d+)px/.exec(body)![1]);
+  };
+
+  test('without it the plot is exactly rows x cell plus the labels, so one more token makes it taller', () => {
+    expect(plotHeight(255)).toBe(46 + 255 * 3);
+    expect(plotHeight(256)).toBe(46 + 256 * 3);
+  });
+
+  test('with it the height is rounded up to the step: a token more or less keeps the same box', () => {
+    expect(plotHeight(255, 64)).toBe(832);
+    expect(plotHeight(256, 64)).toBe(832);
+    expect(plotHeight(262, 64)).toBe(832); // 46 + 786 = 832 exactly
+    expect(plotHeight(263, 64)).toBe(896);
+  });
+});
