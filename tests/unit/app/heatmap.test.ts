@@ -42,8 +42,8 @@ describe('Heatmap with rows != cols', () => {
 });
 
 describe('Heatmap heightStep', () => {
-  /** The plot box's CSS height for a T-token square map at 3 px a cell, with axes (46 px of labels on top). */
-  const plotHeight = (T: number, heightStep?: number) => {
+  /** A T-token square map at 3 px a cell with axes (46 px of labels on top): the plot's height, and the box's. */
+  const boxOf = (T: number, heightStep?: number) => {
     const { body } = render(Heatmap, {
       props: {
         values: new Float32Array(T * T),
@@ -54,18 +54,21 @@ describe('Heatmap heightStep', () => {
         heightStep,
       },
     });
-    return Number(/class="plot[^"]*"[^>]*style="width: \d+px; height: (\d+)px/.exec(body)![1]);
+    return {
+      plot: Number(/class="plot[^"]*"[^>]*style="width: \d+px; height: (\d+)px/.exec(body)![1]),
+      reserved: /class="heatmap[^"]*"[^>]*style="min-height: calc\((\d+)px \+ 1\.5rem\)/.exec(body)?.[1],
+    };
   };
 
-  test('without it the plot is exactly rows x cell plus the labels, so one more token makes it taller', () => {
-    expect(plotHeight(255)).toBe(46 + 255 * 3);
-    expect(plotHeight(256)).toBe(46 + 256 * 3);
+  test('without it the box is its content: one more token makes the plot taller, nothing is reserved', () => {
+    expect(boxOf(255)).toEqual({ plot: 46 + 255 * 3, reserved: undefined });
+    expect(boxOf(256)).toEqual({ plot: 46 + 256 * 3, reserved: undefined });
   });
 
-  test('with it the height is rounded up to the step: a token more or less keeps the same box', () => {
-    expect(plotHeight(255, 64)).toBe(832);
-    expect(plotHeight(256, 64)).toBe(832);
-    expect(plotHeight(262, 64)).toBe(832); // 46 + 786 = 832 exactly
-    expect(plotHeight(263, 64)).toBe(896);
+  test('with it the plot keeps its exact height and the box reserves it rounded up: a token more or less keeps the box', () => {
+    expect(boxOf(255, 64)).toEqual({ plot: 811, reserved: '832' });
+    expect(boxOf(256, 64)).toEqual({ plot: 814, reserved: '832' });
+    expect(boxOf(262, 64).reserved).toBe('832'); // 46 + 786 = 832 exactly
+    expect(boxOf(263, 64).reserved).toBe('896');
   });
 });
