@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { median, textOf } from './samples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: opts, positionals } = parseArgs({
@@ -62,16 +63,6 @@ function serve({ build, checkpoints }) {
     child.once('exit', (code) => fail(new Error(`server for ${build} exited (${code})`)));
   });
   return { child, url };
-}
-
-/** The same deterministic text as run.js: lowercase words, n one-byte tokens. */
-function textOf(n, seed = 7) {
-  const words = ['the', 'quiet', 'river', 'bends', 'around', 'old', 'mill', 'and', 'a', 'heron', 'waits'];
-  let s = seed;
-  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  let t = '';
-  while (t.length < n) t += `${words[Math.floor(rand() * words.length)]}${rand() < 0.1 ? '. ' : ' '}`;
-  return t.slice(0, n);
 }
 
 function hooks() {
@@ -142,11 +133,6 @@ async function sample(page, i, round) {
   await page.waitForFunction((t) => window.__smallscope?.text === t, want, { polling: 20 });
   return r;
 }
-
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
 
 const servers = variants.map(serve);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });

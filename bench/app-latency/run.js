@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { median, p90, textOf } from './samples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -108,25 +109,6 @@ function serve() {
   return { child, url };
 }
 
-/** A deterministic text of n one-byte tokens (lowercase words), with no exact repeat. */
-function textOf(n, seed = 7) {
-  const words = ['the', 'quiet', 'river', 'bends', 'around', 'old', 'mill', 'and', 'a', 'heron', 'waits'];
-  let s = seed;
-  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  let t = '';
-  while (t.length < n) t += `${words[Math.floor(rand() * words.length)]}${rand() < 0.1 ? '. ' : ' '}`;
-  return t.slice(0, n);
-}
-
-const quantile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const i = (s.length - 1) * p;
-  const lo = Math.floor(i);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
-};
-const median = (xs) => quantile(xs, 0.5);
-const p90 = (xs) => quantile(xs, 0.9);
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 /** Hooks in the page: the keydown / pointermove time, and a promise per measured event. */

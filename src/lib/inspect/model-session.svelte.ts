@@ -152,17 +152,16 @@ export class ModelSession {
     this.#inflight = running.catch(() => {});
     const patterns = await running;
     const ms = performance.now() - t0;
-    const later = this.#deferScores;
     const maps = attentionMaps(patterns);
     return {
       text,
       tokens,
       maps,
       patterns: patterns.patterns,
-      scores: later
+      scores: this.#deferScores
         ? { period: detectPeriod(tokens), heads: [] }
         : runScores(patterns.patterns, tokens, crossNames(maps)),
-      scoresPending: later,
+      scoresPending: this.#deferScores,
       ms,
       truncated: all.length > tokens.length,
     };
