@@ -5,20 +5,23 @@
  * and the pages take turns (a block of keystrokes or hovers each, round after round), so every variant sees the
  * same machine. Reports per-phase medians and each variant's total as a ratio to the first (the reference).
  *
- *   node bench/app-latency/ab.js [--mode keys|hover] [--tokens N] [--rounds 5] [--per-round 20] VARIANT ...
+ *   node bench/app-latency/ab.js [--mode keys|hover] [--tokens N] [--rounds 5] [--per-round 20] [--pause 100]
+ *                                VARIANT ...
  *
  * VARIANT is BUILD_DIR[@CHECKPOINT_DIR][::CSS]: a built app (copy build/ aside after `npm run build`, or build a
  * `git worktree` of another commit), the checkpoint folder to serve (default static/checkpoints, so an old and a
  * new demo file can be compared under one build) and CSS added to the page ("what if this part were hidden").
  * The same variant may be given twice (an A/A run shows the noise). Phases (ms from the keydown or pointermove):
  * drawn (the page's smallscope:drawn), layout (a forced layout right after drawn: what the frame would lay out),
- * raf (the frame starts), frame (raf to the end-of-frame message), total.
+ * raf (the frame starts), frame (raf to the end-of-frame message), total. Keys are driven as run.js drives them
+ * (driver.js: the page settles and --pause ms pass before each key).
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { expectSample, keystroke, settle } from './driver.js';
 import { median, textOf } from './samples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,6 +32,7 @@ const { values: opts, positionals } = parseArgs({
     tokens: { type: 'string' },
     rounds: { type: 'string', default: '5' },
     'per-round': { type: 'string', default: '20' },
+    pause: { type: 'string', default: '100' },
     model: { type: 'string', default: 'conv-attn.onnx' },
   },
 });
@@ -112,24 +116,23 @@ async function open(browser, url, css) {
   return page;
 }
 
+const arm = (want) => {
+  Object.assign(window.__ab, want);
+  window.__ab.done = new Promise((r) => (window.__ab.resolve = r));
+};
+
 async function sample(page, i, round) {
   if (MODE === 'hover') {
     const q = 5 + ((37 + 5 * i + round) % 150);
     const k = 5 + ((11 + 3 * i) % 150);
-    await page.evaluate(() => {
-      window.__ab.kind = 'hover';
-      window.__ab.done = new Promise((r) => (window.__ab.resolve = r));
-    });
+    const expected = await expectSample(page, arm, { kind: 'hover' }, () => window.__ab.done);
     await page.mouse.move(page.box.x + (k + 0.5) * page.cell, page.box.y + (q + 0.5) * page.cell);
-    return page.evaluate(() => window.__ab.done);
+    return expected.result;
   }
   const want = i % 2 === 0 ? `${page.text}x` : page.text;
-  await page.evaluate((t) => {
-    Object.assign(window.__ab, { kind: 'key', text: t });
-    window.__ab.done = new Promise((r) => (window.__ab.resolve = r));
-  }, want);
-  await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-  const r = await page.evaluate(() => window.__ab.done);
+  await settle(page, Number(opts.pause));
+  const expected = await expectSample(page, arm, { kind: 'key', text: want }, () => window.__ab.done);
+  const r = await keystroke(page, i % 2 === 0 ? 'x' : 'Backspace', expected);
   await page.waitForFunction((t) => window.__smallscope?.text === t, want, { polling: 20 });
   return r;
 }

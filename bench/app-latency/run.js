@@ -6,7 +6,7 @@
  *
  *   node bench/app-latency/run.js [--rebuild | --reuse-build] [--rounds 3] [--keys 30] [--hovers 60]
  *                                 [--sizes 256,2048] [--hover-size 512] [--model conv-attn.onnx] [--json FILE]
- *                                 [--cpu]
+ *                                 [--pause 100] [--cpu]
  *
  * It builds the app when build/ is missing (or with --rebuild), starts `smallscope serve` on a free port over
  * static/checkpoints, as the browser tests do, and opens /inspect in Debian's chromium with the suite's launch
@@ -15,7 +15,10 @@
  *    the heatmaps of that text are drawn (its `smallscope:drawn` event, fired after Svelte applied the run;
  *    then requestAnimationFrame, then a MessageChannel task, which runs once that frame is produced).
  *    Keys alternate a typed letter and Backspace at the end of a text of N-1 tokens, so every run has N-1 or N
- *    tokens; each keystroke waits for its repaint before the next one.
+ *    tokens. Before each key the page finishes what it defers past a frame (URL, head scores) and paints it,
+ *    then --pause ms pass (default 100: a fast typist's ten keys a second); the key is released after its
+ *    frame, as a typist's is. None of the driver's own calls runs in the page inside a measured window
+ *    (driver.js).
  *  - hover: from the pointermove listener (capture phase) to the end of that frame (requestAnimationFrame, then
  *    a MessageChannel task), over successive cells of the selected head's heatmap; the cursor attribute is
  *    checked to have moved to the cell.
@@ -32,6 +35,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { expectSample, keystroke, settle } from './driver.js';
 import { median, p90, textOf } from './samples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +48,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     keys: { type: 'string', default: '30' },
     hovers: { type: 'string', default: '60' },
+    pause: { type: 'string', default: '100' },
     sizes: { type: 'string', default: '256,2048' },
     'hover-size': { type: 'string', default: '512' },
     model: { type: 'string', default: 'conv-attn.onnx' },
@@ -55,6 +60,7 @@ const { values: opts } = parseArgs({
 const ROUNDS = Number(opts.rounds);
 const KEYS = Number(opts.keys);
 const HOVERS = Number(opts.hovers);
+const PAUSE = Number(opts.pause);
 const SIZES = opts.sizes.split(',').map(Number);
 const HOVER_SIZE = Number(opts['hover-size']);
 const WARMUP = 4;
@@ -170,15 +176,17 @@ function installHooks() {
   );
 }
 
-async function expect(page, kind, text) {
-  await page.evaluate(
+/** Arm the page's hook for one sample of `kind` (for a keystroke: the text it makes) and start waiting for it. */
+const expect = (page, kind, text) =>
+  expectSample(
+    page,
     ([kind, text]) => {
       const b = window.__bench;
       b.done = new Promise((resolve) => (b.want = { kind, text, resolve }));
     },
     [kind, text],
+    () => window.__bench.done,
   );
-}
 
 async function waitForText(page, text) {
   await page.waitForFunction((t) => window.__smallscope?.text === t, text, { timeout: 120_000, polling: 50 });
@@ -201,11 +209,9 @@ async function keystrokes(page, n) {
   for (let i = 0; i < WARMUP + KEYS; i++) {
     const typing = i % 2 === 0;
     const want = typing ? `${base}x` : base;
-    await expect(page, 'key', want);
-    await page.keyboard.press(typing ? 'x' : 'Backspace');
-    const r = await page.evaluate(() => window.__bench.done);
+    await settle(page, PAUSE);
+    const r = await keystroke(page, typing ? 'x' : 'Backspace', await expect(page, 'key', want));
     if (i >= WARMUP) samples.push(r);
-    // The page is idle again (URL, a long text's head scores) before the next key: typing at a reading pace.
     await waitForText(page, want);
   }
   const tokens = await page.evaluate(() => window.__smallscope.tokens.length);
@@ -239,9 +245,9 @@ async function hovers(page, n) {
   for (let i = 0; i < WARMUP + HOVERS; i++) {
     const q = q0 + ((37 + 5 * i) % (q1 - q0 + 1));
     const k = k0 + ((11 + 3 * i) % (k1 - k0 + 1));
-    await expect(page, 'hover');
+    const expected = await expect(page, 'hover');
     await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
-    const r = await page.evaluate(() => window.__bench.done);
+    const r = await expected.result;
     if (r.q !== q || r.k !== k) throw new Error(`hover: the cursor is at (${r.q}, ${r.k}), not (${q}, ${k})`);
     if (i >= WARMUP) samples.push(r);
   }
