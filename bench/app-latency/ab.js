@@ -16,13 +16,13 @@
  * raf (the frame starts), frame (raf to the end-of-frame message), total. Keys are driven as run.js drives them
  * (driver.js: the page settles and --pause ms pass before each key).
  */
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { expectSample, keystroke, settle } from './driver.js';
 import { median, textOf } from './samples.js';
+import { serve } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: opts, positionals } = parseArgs({
@@ -47,27 +47,6 @@ const variants = positionals.map((v) => {
   const [build, checkpoints = join(ROOT, 'static/checkpoints')] = dirs.split('@');
   return { label: v, build: resolve(build), checkpoints: resolve(checkpoints), css };
 });
-
-function serve({ build, checkpoints }) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/app-latency/serve-build.ts'), build, checkpoints],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = new Promise((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/[^\s]+:\d+/.exec(out);
-      if (m) ok(m[0]);
-    });
-    child.once('exit', (code) => fail(new Error(`server for ${build} exited (${code})`)));
-  });
-  return { child, url };
-}
 
 function hooks() {
   const b = (window.__ab = {});
@@ -137,7 +116,12 @@ async function sample(page, i, round) {
   return r;
 }
 
-const servers = variants.map(serve);
+const servers = variants.map(({ build, checkpoints }) =>
+  serve(['--import', 'tsx', join(ROOT, 'bench/app-latency/serve-build.ts'), build, checkpoints], {
+    cwd: ROOT,
+    label: `the server for ${build}`,
+  }),
+);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
 try {
   const pages = [];

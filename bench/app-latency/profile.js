@@ -6,11 +6,11 @@
  *
  *   node bench/app-latency/profile.js [--tokens 2048] [--keys 6] [--hover]
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { serve } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: opts } = parseArgs({
@@ -23,8 +23,7 @@ const { values: opts } = parseArgs({
 });
 const N = Number(opts.tokens);
 
-const child = spawn(
-  process.execPath,
+const { child, url } = serve(
   [
     join(ROOT, 'bin/smallscope.js'),
     'serve',
@@ -33,16 +32,9 @@ const child = spawn(
     '--port',
     '0',
   ],
-  { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  { cwd: ROOT, label: 'smallscope serve' },
 );
-const baseUrl = await new Promise((resolve) => {
-  let out = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-    const m = /http:\/\/[^\s]+:\d+/.exec(out);
-    if (m) resolve(m[0]);
-  });
-});
+const baseUrl = await url;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

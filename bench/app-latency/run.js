@@ -28,7 +28,7 @@
  * threads (not ORT's wasm worker threads), which other load on the machine inflates far less than wall time
  * (the trace itself adds a little).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { expectSample, keystroke, settle } from './driver.js';
 import { median, p90, textOf } from './samples.js';
+import { serve } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -82,37 +83,6 @@ if (!existsSync(join(ROOT, 'build', 'handler.js'))) {
 if (!existsSync(join(opts.checkpoints, opts.model))) {
   console.error(`bench: ${opts.model} is not in ${opts.checkpoints}`);
   process.exit(1);
-}
-
-/** `smallscope serve --port 0`, resolved with its URL once it prints one. */
-function serve() {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/smallscope.js'), 'serve', '--checkpoints', opts.checkpoints, '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const url = new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`smallscope serve printed no URL in 30 s:\n${out}`)),
-      30_000,
-    );
-    const read = (chunk) => {
-      out += chunk.toString();
-      const m = /http:\/\/[^\s]+:\d+/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`smallscope serve exited with code ${code}:\n${out}`));
-    });
-  });
-  return { child, url };
 }
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
@@ -315,7 +285,10 @@ async function round(browser, baseUrl) {
 }
 
 const before = buildId();
-const server = serve();
+const server = serve(
+  [join(ROOT, 'bin/smallscope.js'), 'serve', '--checkpoints', opts.checkpoints, '--port', '0'],
+  { cwd: ROOT, label: 'smallscope serve' },
+);
 let browser;
 try {
   const baseUrl = await server.url;

@@ -6,25 +6,17 @@
  *
  *   node bench/app-latency/trace.js hover|keys [TOKENS] [CSS to inject, e.g. 'text.tick{display:none}']
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serve } from './server.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const mode = process.argv[2] ?? 'hover';
 const N = Number(process.argv[3] ?? 512);
-const child = spawn(
-  process.execPath,
+const { child, url } = serve(
   [ROOT + '/bin/smallscope.js', 'serve', '--checkpoints', ROOT + '/static/checkpoints', '--port', '0'],
-  { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  { cwd: ROOT, label: 'smallscope serve' },
 );
-const baseUrl = await new Promise((r) => {
-  let o = '';
-  child.stdout.on('data', (c) => {
-    o += c;
-    const m = /http:\/\/[^\s]+:\d+/.exec(o);
-    if (m) r(m[0]);
-  });
-});
+const baseUrl = await url;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
