@@ -18,14 +18,14 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { parseCommandLine } from './args.js';
 import { expectSample, keystroke, settle } from './driver.js';
 import { median, textOf } from './samples.js';
 import { serve } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const { values: opts, positionals } = parseArgs({
+const { values: opts, positionals } = parseCommandLine(import.meta.url, {
   allowPositionals: true,
   options: {
     mode: { type: 'string', default: 'keys' },

@@ -8,12 +8,12 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { parseCommandLine } from './args.js';
 import { serve } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const { values: opts } = parseArgs({
+const { values: opts } = parseCommandLine(import.meta.url, {
   options: {
     tokens: { type: 'string', default: '2048' },
     keys: { type: 'string', default: '6' },

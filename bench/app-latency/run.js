@@ -33,8 +33,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { parseCommandLine } from './args.js';
 import { expectSample, keystroke, settle } from './driver.js';
 import { median, p90, textOf } from './samples.js';
 import { serve } from './server.js';
@@ -42,7 +42,7 @@ import { serve } from './server.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const { values: opts } = parseArgs({
+const { values: opts } = parseCommandLine(import.meta.url, {
   options: {
     rebuild: { type: 'boolean', default: false },
     'reuse-build': { type: 'boolean', default: false },
