@@ -2,21 +2,14 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTORCH_MODEL, PYTORCH_PLAIN } from '../fixtures/paths';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DEMO = join(REPO, 'static', 'checkpoints');
-/** The PyTorch reference export, in the shared folder beside the repository (../shared). */
-export const REFERENCE = join(REPO, '..', 'shared', 'reference', 'pytorch', 'conv_attn', 'conv_attn.onnx');
+/** The PyTorch reference export (tests/fixtures/pytorch). */
+export const REFERENCE = PYTORCH_MODEL;
 /** The same model with `logits` as its only output: attention must be found as a Softmax in the graph. */
-const REFERENCE_PLAIN = join(
-  REPO,
-  '..',
-  'shared',
-  'reference',
-  'pytorch',
-  'conv_attn',
-  'conv_attn.plain.onnx',
-);
+const REFERENCE_PLAIN = PYTORCH_PLAIN;
 
 const hasOnnx = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.onnx'));
 
@@ -32,13 +25,10 @@ export function testCheckpointDir(): { dir: string; temporary: boolean } {
     return { dir: given, temporary: false };
   }
   if (hasOnnx(DEMO)) return { dir: DEMO, temporary: false };
-  if (!existsSync(REFERENCE)) {
-    throw new Error(`no checkpoints to test with: static/checkpoints is empty and ${REFERENCE} is missing`);
-  }
   const dir = mkdtempSync(join(tmpdir(), 'smallscope-browser-'));
   copyFileSync(REFERENCE, join(dir, 'conv_attn.onnx'));
   // A second checkpoint, so switching (a new ORT session in the same page) and Softmax discovery are tested.
-  if (existsSync(REFERENCE_PLAIN)) copyFileSync(REFERENCE_PLAIN, join(dir, 'conv_attn.plain.onnx'));
+  copyFileSync(REFERENCE_PLAIN, join(dir, 'conv_attn.plain.onnx'));
   return { dir, temporary: true };
 }
 

@@ -148,7 +148,11 @@ describe('figure downloads match `smallscope figure`', () => {
     expect(taps.bytes.toString('utf8')).toBe(cli(['taps', join(dir, conv)], 't.svg').toString('utf8'));
   });
 
-  test.skipIf(kinds.attention.length < 2)('compare: two checkpoints on the same text as SVG', async () => {
+  test('compare: two checkpoints on the same text as SVG', async () => {
+    expect(
+      kinds.attention.length,
+      'the served folder holds two models with attention',
+    ).toBeGreaterThanOrEqual(2);
     const [a, b] = kinds.attention;
     const q = new URLSearchParams({ a, b, text: TEXT, layer: '0', head: '0' });
     await page.goto(`${baseUrl}/compare?${q}`);

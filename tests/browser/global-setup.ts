@@ -30,19 +30,11 @@ export async function setup(project: TestProject): Promise<void> {
   const { dir, temporary } = testCheckpointDir();
   if (temporary) scratch = dir;
   // Run folders in the seeds' style (tests/figures/fixture.ts), served too, for the runs view's table.
-  const runsDir = existsSync(MODEL) ? makeRuns() : '';
-  if (runsDir) runsScratch = runsDir;
+  const runsDir = makeRuns();
+  runsScratch = runsDir;
   const child = spawn(
     process.execPath,
-    [
-      join(REPO, 'bin/smallscope.js'),
-      'serve',
-      '--checkpoints',
-      dir,
-      ...(runsDir ? ['--checkpoints', runsDir] : []),
-      '--port',
-      '0',
-    ],
+    [join(REPO, 'bin/smallscope.js'), 'serve', '--checkpoints', dir, '--checkpoints', runsDir, '--port', '0'],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -397,42 +397,41 @@ describe('the receptive-field view with and without attention', () => {
         els.map((e) => ({ v: Number(e.getAttribute('data-value')), h: Number(e.getAttribute('height')) })),
       );
 
-  test.skipIf(!name)(
-    'draws both profiles on one scale, the numbers of `smallscope probe field --json` (with and --without-attention)',
-    async () => {
-      await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
-      await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
-      const probe = cliFieldPair(join(dir, name!), text, t);
-      for (const [section, r] of [
-        ['.field', probe.with],
-        ['.field-without', probe.without],
-      ] as const) {
-        const el = page.locator(section);
-        await expect(el.getAttribute('data-support')).resolves.toBe(r.theoretical.support.join(','));
-        await expect(num(el.getAttribute('data-r50'))).resolves.toBe(r.erf.r50);
-        await expect(num(el.getAttribute('data-r90'))).resolves.toBe(r.erf.r90);
-        const bars = await values(section);
-        expect(bars.map((b) => b.v !== 0)).toEqual(r.gradient.map((g) => g !== 0));
-        const top = Math.max(...r.gradient);
-        bars.forEach((b, s) => expect(Math.abs(b.v - r.gradient[s])).toBeLessThan(1e-3 * top));
-      }
-      // the conv path alone: only the offsets its (masked) kernel reads; attention reaches further back
-      const reach = (g: number[]) => g.flatMap((v, s) => (v !== 0 ? [s - t] : []));
-      expect(reach(probe.without.gradient)).toEqual(
-        probe.without.theoretical.support.filter((o) => t + o >= 0 && t + o < text.length),
-      );
-      expect(Math.min(...reach(probe.with.gradient))).toBeLessThan(probe.with.theoretical.back);
-      // one y scale: bar height / value is the same constant in both charts
-      const ratio = async (section: string) => {
-        const bars = await values(section);
-        const b = bars.reduce((a, x) => (x.v > a.v ? x : a));
-        return b.h / b.v;
-      };
-      expect(await ratio('.field-without')).toBeCloseTo(await ratio('.field'), 6);
-    },
-  );
+  test('draws both profiles on one scale, the numbers of `smallscope probe field --json` (with and --without-attention)', async () => {
+    expect(name, 'the served folder holds a conv model with attention').toBeDefined();
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
+    await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
+    const probe = cliFieldPair(join(dir, name!), text, t);
+    for (const [section, r] of [
+      ['.field', probe.with],
+      ['.field-without', probe.without],
+    ] as const) {
+      const el = page.locator(section);
+      await expect(el.getAttribute('data-support')).resolves.toBe(r.theoretical.support.join(','));
+      await expect(num(el.getAttribute('data-r50'))).resolves.toBe(r.erf.r50);
+      await expect(num(el.getAttribute('data-r90'))).resolves.toBe(r.erf.r90);
+      const bars = await values(section);
+      expect(bars.map((b) => b.v !== 0)).toEqual(r.gradient.map((g) => g !== 0));
+      const top = Math.max(...r.gradient);
+      bars.forEach((b, s) => expect(Math.abs(b.v - r.gradient[s])).toBeLessThan(1e-3 * top));
+    }
+    // the conv path alone: only the offsets its (masked) kernel reads; attention reaches further back
+    const reach = (g: number[]) => g.flatMap((v, s) => (v !== 0 ? [s - t] : []));
+    expect(reach(probe.without.gradient)).toEqual(
+      probe.without.theoretical.support.filter((o) => t + o >= 0 && t + o < text.length),
+    );
+    expect(Math.min(...reach(probe.with.gradient))).toBeLessThan(probe.with.theoretical.back);
+    // one y scale: bar height / value is the same constant in both charts
+    const ratio = async (section: string) => {
+      const bars = await values(section);
+      const b = bars.reduce((a, x) => (x.v > a.v ? x : a));
+      return b.h / b.v;
+    };
+    expect(await ratio('.field-without')).toBeCloseTo(await ratio('.field'), 6);
+  });
 
-  test.skipIf(!name)('keeps the choice of profiles in the URL', async () => {
+  test('keeps the choice of profiles in the URL', async () => {
+    expect(name, 'the served folder holds a conv model with attention').toBeDefined();
     await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: name!, text, pos: String(t) })}`);
     await page.waitForSelector('.field-without', { timeout: 2 * ORT_TIMEOUT_MS });
     await page.locator('input[name="attn"][value="without"]').check();
@@ -458,7 +457,7 @@ describe('the runs view', () => {
     expect(new URL(page.url()).searchParams.get('metric')).toBe('val_acc');
   });
 
-  test.skipIf(!runsDir)('draws the error-rate curves of a masked task from its metrics.jsonl', async () => {
+  test('draws the error-rate curves of a masked task from its metrics.jsonl', async () => {
     await page.goto(`${baseUrl}/runs`);
     await page.locator('input[value="mask_error"]').check();
     expect(new URL(page.url()).searchParams.get('metric')).toBe('mask_error');

@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { onnx } from '../../probes/onnx/gen/onnx.js';
+import { PYTORCH_MODEL, PYTORCH_PLAIN } from '../fixtures/paths';
 
 /** Shared fixtures: the PyTorch reference model, and run folders made from it with a manifest added. */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-/** The shared folder beside the repository (../shared). */
-export const REF = path.join(ROOT, '..', 'shared', 'reference', 'pytorch', 'conv_attn');
-export const MODEL = path.join(REF, 'conv_attn.onnx');
-export const PLAIN = path.join(REF, 'conv_attn.plain.onnx');
+export const MODEL = PYTORCH_MODEL;
+export const PLAIN = PYTORCH_PLAIN;
 export const TEXT = 'abcdefgh abcdefgh';
 export const SNAP = path.join(import.meta.dirname, '__snapshots__');
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, figureProps } from '../../bin/figures/build';
@@ -6,10 +6,11 @@ import type { Opened } from '../../bin/figures/data';
 import { renderSvg } from '../../bin/figures/render';
 import { FIGURE_KINDS, type FigureKind } from '../../src/lib/figures/kinds';
 import { MODEL, PLAIN, SNAP, TEXT, cli, curvesRun, tmpDir } from './fixture';
+import { matchSvgSnapshot } from './snapshot';
 
 /**
- * Deterministic SVG snapshots of every figure kind on the reference model. On a mismatch the new SVG is
- * written beside the snapshot as KIND.actual.svg and the test fails; UPDATE_SNAPSHOTS=1 rewrites them.
+ * Deterministic SVG snapshots of every figure kind on the reference model (rules in ./snapshot.ts: one element a
+ * line, rasters in their own files, a missing snapshot fails in CI, KIND.actual.svg beside it on a mismatch).
  */
 const cache = new Map<string, Opened>();
 const curvesModel = curvesRun();
@@ -23,22 +24,6 @@ async function svgOf(kind: FigureKind): Promise<string> {
   return renderSvg(kind, props, { embedFont: false });
 }
 
-function matchSnapshot(name: string, svg: string): void {
-  const file = path.join(SNAP, `${name}.svg`);
-  const actual = path.join(SNAP, `${name}.actual.svg`);
-  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(file)) {
-    writeFileSync(file, svg);
-    rmSync(actual, { force: true });
-    return;
-  }
-  if (readFileSync(file, 'utf8') === svg) {
-    rmSync(actual, { force: true });
-    return;
-  }
-  writeFileSync(actual, svg);
-  expect.fail(`${name}.svg differs from its snapshot: see ${actual} (UPDATE_SNAPSHOTS=1 to accept)`);
-}
-
 describe('figure snapshots', () => {
   for (const kind of FIGURE_KINDS) {
     it(kind, async () => {
@@ -47,7 +32,7 @@ describe('figure snapshots', () => {
       expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
       expect(svg).not.toContain('<!--');
       expect(svg).not.toMatch(/\d\.\d{5,}/); // coordinates are rounded
-      matchSnapshot(kind, svg);
+      matchSvgSnapshot(SNAP, kind, svg);
     });
   }
 

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { PYTORCH_REFERENCE_JSON } from '../../fixtures/paths';
 import type { ConvWeight } from '../../../probes/conv/conv-weight';
 
 /** The PyTorch reference Conv-Attn model's raw conv weight [64][64][3] and its reference statistics. */
-export const REFERENCE = JSON.parse(
-  readFileSync(
-    new URL('../../../../shared/reference/pytorch/conv_attn/reference.json', import.meta.url),
-    'utf8',
-  ),
-);
+export const REFERENCE = JSON.parse(readFileSync(PYTORCH_REFERENCE_JSON, 'utf8'));
 
 export function referenceWeight(masked: boolean): ConvWeight {
   const raw = REFERENCE.conv_stats.raw_weight_float32 as number[][][];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PYTORCH_CONV_ATTN } from '../../fixtures/paths';
 import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
 import { findAttention } from '../../../probes/attention';
 import { allOnesErf } from '../../../probes/field/erf';
@@ -26,8 +27,7 @@ import { attentionStack } from './helpers/attention-stack';
  * the definitions' test vectors (PROBE_DEFINITIONS §4.4); on the PyTorch reference Conv-Attn and the demo
  * checkpoint it is the masked kernel-3 conv's support [-1, 0].
  */
-const ref = (f: string) =>
-  fileURLToPath(new URL(`../../../../shared/reference/pytorch/conv_attn/${f}`, import.meta.url));
+const ref = (f: string) => `${PYTORCH_CONV_ATTN}${f}`;
 const demo = fileURLToPath(new URL('../../../static/checkpoints/conv-attn.onnx', import.meta.url));
 
 const EPS = 1e-2;
@@ -109,7 +109,7 @@ describe('receptive field without attention: real checkpoints', () => {
     ['PyTorch reference (Softmax inside the graph only)', ref('conv_attn.plain.onnx')],
     ['demo Conv-Attn checkpoint', demo],
   ] as const) {
-    it.skipIf(!existsSync(path))(`${label}: the masked kernel-3 conv alone, offsets -1 and 0`, async () => {
+    it(`${label}: the masked kernel-3 conv alone, offsets -1 and 0`, async () => {
       const model = decodeModel(new Uint8Array(readFileSync(path)));
       const T = 24;
       const tokens = [Array.from(new TextEncoder().encode('abcdefghijkl'.repeat(2)))];
@@ -123,7 +123,7 @@ describe('receptive field without attention: real checkpoints', () => {
     });
   }
 
-  it.skipIf(!existsSync(ref('conv_attn.onnx')))('leaves the model it was given unchanged', () => {
+  it('leaves the model it was given unchanged', () => {
     const model = decodeModel(new Uint8Array(readFileSync(ref('conv_attn.onnx'))));
     const before = model.nodes.map((n) => n.input.join(','));
     const { replaced } = withoutAttention(model);
@@ -149,48 +149,42 @@ describe('`smallscope probe field --without-attention`', () => {
       },
     );
 
-  it.skipIf(!existsSync(ref('conv_attn.onnx')))(
-    'prints the probes’ without-attention profile (the number the field view draws) as JSON',
-    async () => {
-      const text = 'abcdefghijkl'.repeat(2);
-      const t = text.length - 1;
-      const r = smallscope(
-        'probe',
-        'field',
-        ref('conv_attn.onnx'),
-        '--text',
-        text,
-        '--position',
-        String(t),
-        '--without-attention',
-        '--json',
-      );
-      expect(r.stderr).toBe('');
-      const cli = JSON.parse(r.stdout) as FieldResult;
-      const model = decodeModel(new Uint8Array(readFileSync(ref('conv_attn.onnx'))));
-      const { without } = await pair(model, [Array.from(new TextEncoder().encode(text))], t);
-      expect(cli.gradient).toEqual(without.gradient);
-      expect(cli.theoretical).toEqual(without.theoretical);
-      expect(cli.erf).toEqual(without.erf);
-      expect(offsetsOf(cli.gradient, t)).toEqual([-1, 0]);
-      expect(cli.notes.some((n) => n.startsWith('attention taken out: 1 pattern(s)'))).toBe(true);
-    },
-  );
+  it('prints the probes’ without-attention profile (the number the field view draws) as JSON', async () => {
+    const text = 'abcdefghijkl'.repeat(2);
+    const t = text.length - 1;
+    const r = smallscope(
+      'probe',
+      'field',
+      ref('conv_attn.onnx'),
+      '--text',
+      text,
+      '--position',
+      String(t),
+      '--without-attention',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    const cli = JSON.parse(r.stdout) as FieldResult;
+    const model = decodeModel(new Uint8Array(readFileSync(ref('conv_attn.onnx'))));
+    const { without } = await pair(model, [Array.from(new TextEncoder().encode(text))], t);
+    expect(cli.gradient).toEqual(without.gradient);
+    expect(cli.theoretical).toEqual(without.theoretical);
+    expect(cli.erf).toEqual(without.erf);
+    expect(offsetsOf(cli.gradient, t)).toEqual([-1, 0]);
+    expect(cli.notes.some((n) => n.startsWith('attention taken out: 1 pattern(s)'))).toBe(true);
+  });
 
-  it.skipIf(!existsSync(demo))(
-    'refuses --method exact with it, and a model without attention, in one line',
-    () => {
-      const exact = smallscope('probe', 'field', demo, '--without-attention', '--method', 'exact');
-      expect(exact.status).toBe(2);
-      expect(exact.stderr.trim().split('\n')).toEqual([
-        'smallscope: --without-attention is measured by finite differences: drop --method exact',
-      ]);
-      const file = join(mkdtempSync(join(tmpdir(), 'smallscope-noattn-')), 'convs.onnx');
-      writeFileSync(file, convStackModel(7, [1, 1, 1]).bytes);
-      const none = smallscope('probe', 'field', file, '--without-attention');
-      expect(none.status).toBe(2);
-      expect(none.stderr.trim().split('\n')).toHaveLength(1);
-      expect(none.stderr).toContain('no attention found');
-    },
-  );
+  it('refuses --method exact with it, and a model without attention, in one line', () => {
+    const exact = smallscope('probe', 'field', demo, '--without-attention', '--method', 'exact');
+    expect(exact.status).toBe(2);
+    expect(exact.stderr.trim().split('\n')).toEqual([
+      'smallscope: --without-attention is measured by finite differences: drop --method exact',
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), 'smallscope-noattn-')), 'convs.onnx');
+    writeFileSync(file, convStackModel(7, [1, 1, 1]).bytes);
+    const none = smallscope('probe', 'field', file, '--without-attention');
+    expect(none.status).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain('no attention found');
+  });
 });

@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PYTORCH_PLAIN } from '../../fixtures/paths';
 
 /** The command line as a user meets it: `node bin/smallscope.js ...`, exit codes and one-line errors. */
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const model = fileURLToPath(
-  new URL('../../../../shared/reference/pytorch/conv_attn/conv_attn.plain.onnx', import.meta.url),
-);
+const model = PYTORCH_PLAIN;
 const scratch = mkdtempSync(join(tmpdir(), 'smallscope-cli-'));
 
 function smallscope(...args: string[]) {
@@ -24,7 +23,7 @@ function expectUsageError(r: ReturnType<typeof smallscope>, message: RegExp) {
   expect(r.stderr).toMatch(message);
 }
 
-describe.skipIf(!existsSync(model))('smallscope probe / inspect (CLI)', () => {
+describe('smallscope probe / inspect (CLI)', () => {
   it('refuses a file that is not ONNX: exit 2, one line on stderr', () => {
     const notOnnx = join(scratch, 'notes.onnx');
     writeFileSync(notOnnx, 'just some text, not a model\n');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PYTORCH_MODEL } from '../../fixtures/paths';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
 import { findAttention } from '../../../probes/attention';
 import { decodeModel } from '../../../probes/onnx/model';
@@ -11,9 +12,7 @@ import { node, tinyModel } from './helpers/onnx-builder';
 
 const checkpoint = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../../static/checkpoints/${name}`, import.meta.url)));
-const reference = fileURLToPath(
-  new URL('../../../../shared/reference/pytorch/conv_attn/conv_attn.onnx', import.meta.url),
-);
+const reference = PYTORCH_MODEL;
 
 /** The patterns of `bytes` and of its pruned copy on the same tokens, by tensor name. */
 async function bothRuns(bytes: Uint8Array, tokens: number[]) {

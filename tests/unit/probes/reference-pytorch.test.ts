@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTORCH } from '../../fixtures/paths';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
 import { attentionPatterns, findAttention, type AttentionDiscovery } from '../../../probes/attention';
 import { choosePeriod, headScores } from '../../../probes/heads';
@@ -8,18 +9,17 @@ import { futureMass, headMatrix, rowSumError } from '../../../probes/pattern';
 import type { Runner } from '../../../probes/runner';
 
 /**
- * Parity with PyTorch on the exported Conv-Attn model of shared/reference/pytorch (reference values computed in
+ * Parity with PyTorch on the exported Conv-Attn model of tests/fixtures/pytorch (reference values computed in
  * PyTorch 1.13; tolerances from its README: attention 1e-4 abs, head scores 1e-5 abs).
  */
-const root = fileURLToPath(new URL('../../../../shared/reference/pytorch/', import.meta.url));
-const available = existsSync(`${root}conv_attn/reference.json`);
+const root = PYTORCH;
 const json = (path: string) => JSON.parse(readFileSync(`${root}${path}`, 'utf8'));
-const ref = available ? json('conv_attn/reference.json') : null;
-const inputs = available ? json('probe_inputs.json') : null;
+const ref = json('conv_attn/reference.json');
+const inputs = json('probe_inputs.json');
 const PATTERN = 'blocks.0.attn.hook_pattern';
 
 for (const file of ['conv_attn.plain.onnx', 'conv_attn.onnx']) {
-  describe.skipIf(!available)(`PyTorch Conv-Attn export ${file}`, () => {
+  describe(`PyTorch Conv-Attn export ${file}`, () => {
     let found: AttentionDiscovery;
     let runner: Runner;
     beforeAll(async () => {

@@ -58,26 +58,23 @@ describe('smallscope probe field (CLI)', () => {
     expect(doc.erf_trf_ratio).toBeCloseTo(doc.erf.r95 / 9, 12);
   });
 
-  it.skipIf(!existsSync(PYTORCH_MODEL))(
-    'through attention on the PyTorch Conv-Attn: the conv support is [-1, 0], the gradient reaches the causal prefix only',
-    () => {
-      const r = smallscope(
-        'probe',
-        'field',
-        PYTORCH_MODEL,
-        '--text',
-        'abcdefghijabcdefghij',
-        '--position',
-        '12',
-        '--json',
-      );
-      expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout);
-      expect(doc.theoretical.support).toEqual([-1, 0]);
-      doc.gradient.forEach((g: number, s: number) => expect(g > 0).toBe(s <= 12));
-      expect(doc.one_sided).toBe(true);
-    },
-  );
+  it('through attention on the PyTorch Conv-Attn: the conv support is [-1, 0], the gradient reaches the causal prefix only', () => {
+    const r = smallscope(
+      'probe',
+      'field',
+      PYTORCH_MODEL,
+      '--text',
+      'abcdefghijabcdefghij',
+      '--position',
+      '12',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.theoretical.support).toEqual([-1, 0]);
+    doc.gradient.forEach((g: number, s: number) => expect(g > 0).toBe(s <= 12));
+    expect(doc.one_sided).toBe(true);
+  });
 
   it('refuses --position outside the sequence', () => {
     expectUsageError(

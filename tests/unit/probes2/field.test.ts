@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PYTORCH_PLAIN } from '../../fixtures/paths';
 import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
 import { convStack, receptiveField } from '../../../probes/field/field-probe';
 import { theoreticalField } from '../../../probes/field/theory';
@@ -8,9 +9,7 @@ import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { decodeModel } from '../../../probes/onnx/model';
 import { analyticProfile, convStackModel } from './helpers/conv-stack';
 
-const pytorch = fileURLToPath(
-  new URL('../../../../shared/reference/pytorch/conv_attn/conv_attn.plain.onnx', import.meta.url),
-);
+const pytorch = PYTORCH_PLAIN;
 
 async function measure(kernel: number, dilations: number[], T: number, t: number, perturbAll: boolean) {
   const m = convStackModel(kernel, dilations);
@@ -35,14 +34,11 @@ function nonzeroOffsets(g: number[], t: number): number[] {
 }
 
 describe('probe field: theoretical support', () => {
-  it.skipIf(!existsSync(pytorch))(
-    'reads the PyTorch Conv-Attn conv as kernel 3, pads 1 with its masked future tap dead: support [-1, 0]',
-    () => {
-      const layers = convStack(decodeModel(new Uint8Array(readFileSync(pytorch))));
-      expect(layers).toEqual([{ kernel: 3, dilation: 1, padLeft: 1, deadTaps: [2], stride: 1 }]);
-      expect(theoreticalField(layers).support).toEqual([-1, 0]);
-    },
-  );
+  it('reads the PyTorch Conv-Attn conv as kernel 3, pads 1 with its masked future tap dead: support [-1, 0]', () => {
+    const layers = convStack(decodeModel(new Uint8Array(readFileSync(pytorch))));
+    expect(layers).toEqual([{ kernel: 3, dilation: 1, padLeft: 1, deadTaps: [2], stride: 1 }]);
+    expect(theoreticalField(layers).support).toEqual([-1, 0]);
+  });
 });
 
 describe('probe field: finite-difference gradient through ONNX Runtime', () => {

@@ -5,12 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { tinyModel } from '../probes/helpers/onnx-builder';
 import { expectUsageError, PYTORCH_MODEL, smallscope } from './helpers/cli';
 
-const REF = existsSync(PYTORCH_MODEL)
-  ? JSON.parse(readFileSync(PYTORCH_MODEL.replace('conv_attn.plain.onnx', 'reference.json'), 'utf8'))
-  : null;
+const REF = JSON.parse(readFileSync(PYTORCH_MODEL.replace('conv_attn.plain.onnx', 'reference.json'), 'utf8'));
 const scratch = mkdtempSync(join(tmpdir(), 'smallscope-filters-'));
 
-describe.skipIf(!REF)('smallscope probe filters on the PyTorch Conv-Attn export', () => {
+describe('smallscope probe filters on the PyTorch Conv-Attn export', () => {
   const r = smallscope('probe', 'filters', PYTORCH_MODEL, '--json');
   const doc = r.code === 0 ? JSON.parse(r.stdout) : null;
 

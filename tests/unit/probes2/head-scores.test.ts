@@ -108,7 +108,7 @@ describe('in-context-learning score (test vector G)', () => {
   });
 });
 
-describe.skipIf(!existsSync(PYTORCH_MODEL))('head scores on the PyTorch Conv-Attn export', () => {
+describe('head scores on the PyTorch Conv-Attn export', () => {
   const model = decodeModel(new Uint8Array(readFileSync(PYTORCH_MODEL)));
 
   it('the OV copying score per tap equals sum(l)/sum(|l|) of the full 256x256 circuit W_E W_tau^T W_V W_U', () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PYTORCH_PLAIN } from '../../fixtures/paths';
 import { inspectModel } from '../../../bin/commands/inspect';
 import { openModelFile } from '../../../bin/runtime/files';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
@@ -40,7 +41,7 @@ import { mutate } from './mutate';
  */
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const REFERENCE = path.resolve(REPO, '../shared/reference/pytorch/conv_attn/conv_attn.plain.onnx');
+const REFERENCE = PYTORCH_PLAIN;
 const CASES = Number(process.env.SMALLSCOPE_FUZZ_CASES ?? 2000);
 /** Per-case bound: the slowest case seen on 2 cores is a few ms; 2 s means something went quadratic. */
 const CASE_MS = 2000;
@@ -57,9 +58,7 @@ beforeAll(async () => {
   disposeParams(params);
   // Plain Uint8Array copies: Buffer#slice is a view, and the mutators must never write into a seed.
   seeds = [{ name: 'smallscope checkpoint', bytes: new Uint8Array(own) }];
-  // The PyTorch export lives beside the repository (../shared); a checkout without it fuzzes our own only.
-  if (existsSync(REFERENCE))
-    seeds.push({ name: 'PyTorch conv_attn.plain.onnx', bytes: new Uint8Array(readFileSync(REFERENCE)) });
+  seeds.push({ name: 'PyTorch conv_attn.plain.onnx', bytes: new Uint8Array(readFileSync(REFERENCE)) });
 });
 
 /** What the library does with one file, as the CLI's inspect, the probes and the page's loader would. */

@@ -34,7 +34,7 @@ function runFolder(root: string, name: string, m: object, summary: object): stri
   return dir;
 }
 
-describe.skipIf(!existsSync(MODEL))('the runs view table in the seed format', () => {
+describe('the runs view table in the seed format', () => {
   it("seed 001's row (nitem 26, len 5, nops 5, 6 x 64 ch, ks 9): error rates in %, params and throughput as printed", () => {
     // the seed's line: | 26 | 5 | 5 | 6 | 64 | 9 | 0.23663 | 71.9705 | 99.9104 | 237,952 | 58.04 | 1,145/s |
     const root = tmpDir('seed001');

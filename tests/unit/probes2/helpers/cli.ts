@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { PYTORCH_PLAIN } from '../../../fixtures/paths';
 
 /** Run the command line as a user does (`node bin/smallscope.js ...`). */
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-export const PYTORCH_MODEL = fileURLToPath(
-  new URL('../../../../../shared/reference/pytorch/conv_attn/conv_attn.plain.onnx', import.meta.url),
-);
+export const PYTORCH_MODEL = PYTORCH_PLAIN;
 
 export function smallscope(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/smallscope.js', ...args], { cwd: repo, encoding: 'utf8' });
