@@ -1,5 +1,6 @@
 import { onnx } from './gen/onnx.js';
 import { UsageError } from '../errors';
+import { checkGraphStructure } from './graph-structure';
 
 /**
  * Limits and checks applied to every decoded model before anything reads a tensor or walks the graph, so a
@@ -16,6 +17,8 @@ import { UsageError } from '../errors';
  * - The main graph may hold at most MAX_NODES nodes, and subgraphs (If / Loop bodies) nest at most
  *   MAX_SUBGRAPH_DEPTH deep (protobufjs itself stops decoding at 100 nested messages); every probe walks the graph in linear time or with a depth bound, so a cyclic
  *   graph (which ONNX forbids, but a file can still describe) ends, it is only never "found".
+ * - The graph's structure passes ONNX's checker's rules (graph-structure.ts): inputs defined before use, each
+ *   tensor produced once, outputs produced.
  */
 
 /** 2^28 elements: 1 GiB as float32. smallscope's own models hold thousands; big PyTorch exports, millions. */
@@ -206,5 +209,7 @@ export function validateModel(proto: onnx.IModelProto, opts: ValidateOptions = {
       }
     }
   }
+  // After the tensors: a subgraph walk is recursive, and the depth bound above has been checked by then.
+  if (graph) checkGraphStructure(graph);
   return refs;
 }

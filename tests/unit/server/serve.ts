@@ -48,14 +48,20 @@ export interface Served {
 /** `node bin/smallscope.js serve --port 0 ...args`; resolves with the URL it prints. */
 export async function serve(args: string[]): Promise<Served> {
   await ensureBuilt();
-  const child = spawn(
-    process.execPath,
-    [path.join(REPO, 'bin/smallscope.js'), 'serve', '--port', '0', ...args],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return served([path.join(REPO, 'bin/smallscope.js'), 'serve', '--port', '0', ...args]);
+}
+
+/** The production server over a copy of build/ at `buildDir` (tests that delete served files). */
+export async function serveBuild(buildDir: string, checkpoints: string): Promise<Served> {
+  const script = path.join(REPO, 'tests/unit/server/serve-build.ts');
+  return served(['--import', 'tsx', script, buildDir, checkpoints]);
+}
+
+async function served(argv: string[]): Promise<Served> {
+  const child = spawn(process.execPath, argv, {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
