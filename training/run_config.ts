@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UsageError } from '../probes/errors';
+import { UsageError } from '../format/errors';
 import type { TrainConfig } from './loop';
 import { convStackSpec, parseAttn, parseIntList } from './models/conv_stack_spec';
 import { lstmSpec } from './models/lstm';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { FIGURE_KINDS } from '../../src/lib/figures/kinds';
 import { Command, Option, intArg, numArg } from '../cli';
 import { checkKind, closeAll, figureProps } from '../figures/build';

@@ -1,8 +1,8 @@
 import { attentionPatterns, findAttention, type AttentionDiscovery } from '../../probes/attention';
 import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
-import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
+import type { OnnxModel, ValueInfo } from '../../format/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../runtime/files';
 import { createNodeRunner } from '../runtime/ort-node';

@@ -6,7 +6,7 @@ import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
 import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
-import { BYTE_VOCAB, encodeText, tokenLabel } from '../../probes/text';
+import { BYTE_VOCAB, encodeText, tokenLabel } from '../../format/text';
 import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';

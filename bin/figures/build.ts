@@ -1,4 +1,4 @@
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { FIGURE_KINDS, type FigureKind } from '../../src/lib/figures/kinds';
 import type { FigureWidth } from '../../src/lib/figures/style';
 import {

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { attentionPatterns } from '../../probes/attention';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { filtersReport, type ConvReport } from '../../probes/filters/conv-report';
 import { checkVocab } from '../../probes/inputs/tokens';
-import type { HistoryPoint } from '../../probes/manifest';
-import type { OnnxModel } from '../../probes/onnx/model';
+import type { HistoryPoint } from '../../format/manifest';
+import type { OnnxModel } from '../../format/onnx/model';
 import {
   curvesProps as curvesFromHistory,
   modelLabel as labelOf,

@@ -5,7 +5,7 @@ import { parseObjective } from '../../probes/field/objective';
 import { mulberry32 } from '../../probes/inputs/prng';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { cutAtEmbedding } from '../../probes/onnx/cut-embedding';
-import type { OnnxModel } from '../../probes/onnx/model';
+import type { OnnxModel } from '../../format/onnx/model';
 import { logitsOutput } from '../../probes/runner-capture';
 import { createEmbeddingRunner } from '../runtime/ort-embeddings';
 

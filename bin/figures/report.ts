@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import type { ConvReport } from '../../probes/filters/conv-report';
 import type { HeadRow } from '../../probes/heads';
 import type { FieldResult } from '../../probes/field/field-probe';

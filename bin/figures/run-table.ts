@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { runRow, tableColumns, type Column, type RunRow } from '../../src/lib/figures/run-table';
 
 /**

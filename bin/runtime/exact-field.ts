@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import type { GradientProfiler } from '../../probes/field/field-probe';
 import type { Objective } from '../../probes/field/objective';
-import type { OnnxModel } from '../../probes/onnx/model';
+import type { OnnxModel } from '../../format/onnx/model';
 import type { Runner } from '../../probes/runner';
 import { initBackend } from '../../training/backend';
 import { weightsFromOnnx } from '../../training/export/from-onnx';

@@ -1,9 +1,9 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { UsageError } from '../../probes/errors';
-import { decodeModel, type OnnxModel } from '../../probes/onnx/model';
+import { UsageError } from '../../format/errors';
+import { decodeModel, type OnnxModel } from '../../format/onnx/model';
 import { parseTokenBatch, textBatch } from '../../probes/inputs/tokens';
-import { argText, decodeUtf8 } from '../../probes/text';
+import { argText, decodeUtf8 } from '../../format/text';
 
 /** Reading what the user names on the command line, with one-line errors that name the file. */
 
@@ -35,7 +35,7 @@ export function readModelFile(path: string): Uint8Array {
 
 /**
  * Read and decode a model file. External data is allowed only inside the model's folder: the decoder refuses
- * absolute paths and `..` (probes/onnx/validate.ts); here symlinks are resolved too, so a link in the folder
+ * absolute paths and `..` (format/onnx/validate.ts); here symlinks are resolved too, so a link in the folder
  * pointing elsewhere is refused as well.
  */
 export function openModelFile(path: string): OnnxModel {

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { UsageError } from '../../probes/errors';
-import type { OnnxModel } from '../../probes/onnx/model';
+import { UsageError } from '../../format/errors';
+import type { OnnxModel } from '../../format/onnx/model';
 import type { Runner } from '../../probes/runner';
 import type { Tensor } from '../../probes/tensor';
 

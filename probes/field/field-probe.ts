@@ -1,6 +1,6 @@
-import { UsageError } from '../errors';
+import { UsageError } from '../../format/errors';
 import { findConvs } from '../onnx/conv-nodes';
-import { constantTensor, type OnnxModel } from '../onnx/model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import type { Runner } from '../runner';
 import { summarizeErf, type ErfSummary } from './erf';
 import { gradientProfile } from './finite-difference';

@@ -1,4 +1,4 @@
-import { constantTensor, type OnnxModel } from './model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 
 /**
  * The token embedding: a Gather whose table is a constant [vocab, d] matrix and whose indices come from the

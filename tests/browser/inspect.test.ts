@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { scaleSequential } from 'd3-scale';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
-import { tokenLabel } from '../../probes/text';
+import { tokenLabel } from '../../format/text';
 import type { PageSnapshot } from '../../src/lib/inspect/page-snapshot';
 import { launch } from './chromium';
 import { decodePng } from './png-decode';

@@ -4,7 +4,7 @@ import { attentionPatterns, findAttention } from '../../probes/attention';
 import { headScores, type HeadRow } from '../../probes/heads';
 import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { findConvs } from '../../probes/onnx/conv-nodes';
-import { decodeModel } from '../../probes/onnx/model';
+import { decodeModel } from '../../format/onnx/model';
 import { vocabSize } from '../../probes/onnx/embedding';
 import { detectPeriod, type Period } from '../../probes/scores/period';
 import { headMatrix } from '../../probes/pattern';

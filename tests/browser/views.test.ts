@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { findAttention } from '../../probes/attention';
 import { filtersReport } from '../../probes/filters/conv-report';
-import { decodeModel } from '../../probes/onnx/model';
+import { decodeModel } from '../../format/onnx/model';
 import { readModelFile } from '../../bin/runtime/files';
 import { readRun } from '../../bin/figures/run-table';
 import { runRow, sortRows, tableColumns, type RunRow } from '../../src/lib/figures/run-table';

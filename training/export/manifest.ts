@@ -1,4 +1,4 @@
-import { MANIFEST_FORMAT, Manifest, type HistoryPoint } from '../../probes/manifest';
+import { MANIFEST_FORMAT, Manifest, type HistoryPoint } from '../../format/manifest';
 import type { ArchSpec } from '../models/spec';
 import { convTapStats } from './stats';
 

@@ -1,5 +1,5 @@
-import { hookName, MANIFEST_KEY, type Manifest } from '../../probes/manifest';
-import { onnx } from '../../probes/onnx/gen/onnx.js';
+import { hookName, MANIFEST_KEY, type Manifest } from '../../format/manifest';
+import { onnx } from '../../format/onnx/gen/onnx.js';
 import { attentionLayers, headDim, type ArchSpec } from '../models/spec';
 import { DataType, GraphBuilder, valueInfo } from './graph';
 import { convStackGraph } from './onnx_conv_stack';

@@ -1,5 +1,5 @@
-import { hookName } from '../../probes/manifest';
-import type { onnx } from '../../probes/onnx/gen/onnx.js';
+import { hookName } from '../../format/manifest';
+import type { onnx } from '../../format/onnx/gen/onnx.js';
 import { convMult, convStackConfig } from '../models/conv_stack_spec';
 import type { ArchSpec } from '../models/spec';
 import { DataType, type GraphBuilder, valueInfo } from './graph';

@@ -1,4 +1,4 @@
-import type { onnx } from '../../probes/onnx/gen/onnx.js';
+import type { onnx } from '../../format/onnx/gen/onnx.js';
 import type { ArchSpec } from '../models/spec';
 import { DataType, type GraphBuilder, valueInfo } from './graph';
 

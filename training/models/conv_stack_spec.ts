@@ -1,6 +1,6 @@
-import { UsageError } from '../../probes/errors';
-import type { ArchSpec, AttnEntry } from '../../probes/manifest';
-import { BYTE_VOCAB } from '../../probes/text';
+import { UsageError } from '../../format/errors';
+import type { ArchSpec, AttnEntry } from '../../format/manifest';
+import { BYTE_VOCAB } from '../../format/text';
 
 /**
  * The conv stack of seeds 000 and 001, as a config object. Our reading of the seeds (their tables' parameter

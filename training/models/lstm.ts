@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UsageError } from '../../probes/errors';
-import { BYTE_VOCAB } from '../../probes/text';
+import { UsageError } from '../../format/errors';
+import { BYTE_VOCAB } from '../../format/text';
 import type { Rng } from '../random';
 import { embed } from './embedding';
 import { linear } from './linear';

@@ -1,5 +1,5 @@
-import type { ArchSpec } from '../../probes/manifest';
-import { BYTE_VOCAB } from '../../probes/text';
+import type { ArchSpec } from '../../format/manifest';
+import { BYTE_VOCAB } from '../../format/text';
 
 export type { ArchSpec };
 

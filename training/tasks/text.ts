@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../probes/errors';
-import { decodeUtf8 } from '../../probes/text';
+import { UsageError } from '../../format/errors';
+import { decodeUtf8 } from '../../format/text';
 import type { Rng } from '../random';
 import { CORPUS_GENERATOR, generateCorpus } from './corpus';
 

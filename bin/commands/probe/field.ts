@@ -3,9 +3,9 @@ import { receptiveField, type FieldResult } from '../../../probes/field/field-pr
 import { ablateAttention, fieldWithoutAttention } from '../../../probes/field/without-attention';
 import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { checkVocab } from '../../../probes/inputs/tokens';
-import { constantTensor } from '../../../probes/onnx/model';
+import { constantTensor } from '../../../format/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';

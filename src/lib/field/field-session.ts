@@ -3,7 +3,7 @@ import { convStack, receptiveField, type FieldResult } from '$probes/field/field
 import { theoreticalField, type TheoreticalField } from '$probes/field/theory';
 import { ablateAttention, fieldWithoutAttention, type AblatedModel } from '$probes/field/without-attention';
 import { cutAtEmbedding, type CutModel } from '$probes/onnx/cut-embedding';
-import { decodeModel, type OnnxModel } from '$probes/onnx/model';
+import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '$probes/runner-capture';
 import type { Runner } from '$probes/runner';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';

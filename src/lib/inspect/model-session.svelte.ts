@@ -1,4 +1,4 @@
-import { encodeText } from '$probes/text';
+import { encodeText } from '../../../format/text';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
 import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
@@ -6,7 +6,7 @@ import { latestOnly } from '$lib/runtime/latest';
 import { threadCount } from '$lib/runtime/ort';
 import { withTimeout } from '$lib/runtime/timeout';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
-import type { Manifest } from '$probes/manifest';
+import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';

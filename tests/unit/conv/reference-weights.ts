@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PYTORCH_REFERENCE_JSON } from '../../fixtures/paths';
-import type { ConvWeight } from '../../../probes/conv/conv-weight';
+import type { ConvWeight } from '../../../format/conv/conv-weight';
 
 /** The PyTorch reference Conv-Attn model's raw conv weight [64][64][3] and its reference statistics. */
 export const REFERENCE = JSON.parse(readFileSync(PYTORCH_REFERENCE_JSON, 'utf8'));

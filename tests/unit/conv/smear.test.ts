@@ -6,7 +6,7 @@ import {
   prevShare,
   smearAlignment,
 } from '../../../probes/conv/smear';
-import type { ConvWeight } from '../../../probes/conv/conv-weight';
+import type { ConvWeight } from '../../../format/conv/conv-weight';
 import { REFERENCE, referenceWeight } from './reference-weights';
 
 // Test vector J2 of PROBE_DEFINITIONS: W_prev = 0.5 I2, W_cur = I2, W_fut = 0, W_K = [[1, 1]].

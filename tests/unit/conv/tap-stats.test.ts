@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { futureTapsNonZero, tapStats } from '../../../probes/conv/tap-stats';
-import { quantile } from '../../../probes/conv/quantile';
-import { tapOffsets, type ConvWeight } from '../../../probes/conv/conv-weight';
+import { futureTapsNonZero, tapStats } from '../../../format/conv/tap-stats';
+import { quantile } from '../../../format/conv/quantile';
+import { tapOffsets, type ConvWeight } from '../../../format/conv/conv-weight';
 import { REFERENCE, referenceWeight } from './reference-weights';
 
 const TAPS = ['prev', 'current', 'future'] as const;

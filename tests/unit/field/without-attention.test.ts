@@ -16,7 +16,7 @@ import {
   withoutAttention,
 } from '../../../probes/field/without-attention';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
-import { decodeModel, type OnnxModel } from '../../../probes/onnx/model';
+import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { convStackModel } from '../probes2/helpers/conv-stack';
 import { attentionStack } from './helpers/attention-stack';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
 import { NO_ATTENTION, asPattern, attentionPatterns, findAttention } from '../../../probes/attention';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { tinyModel } from './helpers/onnx-builder';
 
 async function patternsOf(bytes: Uint8Array, tokens: number[][]) {

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
-import { decodeModel } from '../../../probes/onnx/model';
+import { UsageError } from '../../../format/errors';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
+import { decodeModel } from '../../../format/onnx/model';
 import { expectUsageError, smallscope } from '../probes2/helpers/cli';
 import { node, tinyModel } from './helpers/onnx-builder';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
-import { constantTensor, decodeModel } from '../../../probes/onnx/model';
-import { tensorData } from '../../../probes/onnx/tensor-data';
+import { UsageError } from '../../../format/errors';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
+import { constantTensor, decodeModel } from '../../../format/onnx/model';
+import { tensorData } from '../../../format/onnx/tensor-data';
 import { floatRaw, tinyModel } from './helpers/onnx-builder';
 
 const manifest = {

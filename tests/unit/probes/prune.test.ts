@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { PYTORCH_MODEL } from '../../fixtures/paths';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
 import { findAttention } from '../../../probes/attention';
-import { decodeModel } from '../../../probes/onnx/model';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
+import { decodeModel } from '../../../format/onnx/model';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
 import { pruneToOutputs } from '../../../probes/onnx/prune';
-import { lengthDelimited, wireFields } from '../../../probes/onnx/wire';
+import { lengthDelimited, wireFields } from '../../../format/onnx/wire';
 import { node, tinyModel } from './helpers/onnx-builder';
 
 const checkpoint = (name: string) =>

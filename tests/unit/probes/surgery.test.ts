@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../bin/runtime/ort-node';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { exposeOutputs } from '../../../probes/onnx/surgery';
 import { tinyModel } from './helpers/onnx-builder';
 

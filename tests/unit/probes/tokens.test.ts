@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { checkVocab, parseTokenBatch, textBatch } from '../../../probes/inputs/tokens';
 
 describe('token batches', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
 import { initializer, node, valueInfo } from '../probes/helpers/onnx-builder';
 import { convStackModel } from './helpers/conv-stack';
 import { expectUsageError, PYTORCH_MODEL, smallscope } from './helpers/cli';

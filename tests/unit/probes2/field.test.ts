@@ -6,7 +6,7 @@ import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
 import { convStack, receptiveField } from '../../../probes/field/field-probe';
 import { theoreticalField } from '../../../probes/field/theory';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { analyticProfile, convStackModel } from './helpers/conv-stack';
 
 const pytorch = PYTORCH_PLAIN;

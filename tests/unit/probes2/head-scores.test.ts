@@ -5,7 +5,7 @@ import { mulberry32 } from '../../../probes/inputs/prng';
 import { eigenRatio } from '../../../probes/linalg/eigenvalues';
 import { findAttention } from '../../../probes/attention';
 import { attentionWeights } from '../../../probes/onnx/attention-weights';
-import { decodeModel, constantTensor } from '../../../probes/onnx/model';
+import { decodeModel, constantTensor } from '../../../format/onnx/model';
 import { copyingRatio, copyingScore, ovEigenRatio } from '../../../probes/scores/copying';
 import { iclPositions, iclScore } from '../../../probes/scores/icl';
 import { ovCopying } from '../../../probes/scores/ov-circuits';

@@ -3,7 +3,7 @@ import { createExactProfiler } from '../../../bin/runtime/exact-field';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
 import type { Objective } from '../../../probes/field/objective';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
-import { constantTensor, decodeModel } from '../../../probes/onnx/model';
+import { constantTensor, decodeModel } from '../../../format/onnx/model';
 import { initParams, disposeParams } from '../../../training/models/params';
 import type { ArchSpec } from '../../../training/models/spec';
 import { Rng } from '../../../training/random';

@@ -1,11 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import type { ConvWeight } from '../../../probes/conv/conv-weight';
+import type { ConvWeight } from '../../../format/conv/conv-weight';
 import { channelRatios, smearKeys } from '../../../probes/conv/smear';
 import { mulberry32 } from '../../../probes/inputs/prng';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
 import { findConvs } from '../../../probes/onnx/conv-nodes';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { causalSoftmax } from '../../../probes/pattern';
 import { initializer, intsAttr, node, valueInfo } from '../probes/helpers/onnx-builder';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import {
   findCheckpoint,
   METRICS_FILE,

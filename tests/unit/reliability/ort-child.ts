@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { findAttention } from '../../../probes/attention';
-import { UsageError } from '../../../probes/errors';
-import { decodeModel } from '../../../probes/onnx/model';
+import { UsageError } from '../../../format/errors';
+import { decodeModel } from '../../../format/onnx/model';
 
 for (const file of process.argv.slice(2)) {
   let result: string;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { configFromOptions } from '../../../training/run_config';
 
 const base = {

@@ -5,7 +5,7 @@ import {
   type ConvStackConfig,
 } from '../../../training/models/conv_stack_spec';
 import { paramCount } from '../../../training/models/params';
-import type { AttnEntry } from '../../../probes/manifest';
+import type { AttnEntry } from '../../../format/manifest';
 
 const cfg = (
   layers: number,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { centred, theoreticalField } from '../../../probes/field/theory';
 import { findConvs } from '../../../probes/onnx/conv-nodes';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { initBackend } from '../../../training/backend';
 import { convStackSpec } from '../../../training/models/conv_stack_spec';
 import { disposeParams, initParams } from '../../../training/models/params';

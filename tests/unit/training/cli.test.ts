@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseManifest, MANIFEST_KEY } from '../../../probes/manifest';
-import { onnx } from '../../../probes/onnx/gen/onnx.js';
+import { parseManifest, MANIFEST_KEY } from '../../../format/manifest';
+import { onnx } from '../../../format/onnx/gen/onnx.js';
 
 const run = promisify(execFile);
 const bin = path.resolve('bin/smallscope.js');

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { generateCorpus } from '../../../training/tasks/corpus';
 import { loadTextTask, sampleWindows, validationBatches } from '../../../training/tasks/text';
 import { Rng } from '../../../training/random';

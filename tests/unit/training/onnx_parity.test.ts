@@ -5,7 +5,7 @@ import { forward } from '../../../training/models/model';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
 import { Rng } from '../../../training/random';
-import { decodeModel } from '../../../probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { exposeOutputs } from '../../../probes/onnx/surgery';
 import { exportBytes, maxAbsDiff, runOnnx } from './helpers';
 

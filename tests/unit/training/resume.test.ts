@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { decodeState, STATE_FILE } from '../../../training/checkpoint';
 import { train, type TrainConfig } from '../../../training/loop';
 import { makeSpec } from '../../../training/models/spec';

@@ -1,4 +1,4 @@
-import { onnx } from '../../../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../../../format/onnx/gen/onnx.js';
 
 /** Tiny hand-built ONNX models for tests: a token embedding, single-head attention and a read-out. */
 

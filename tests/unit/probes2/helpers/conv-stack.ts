@@ -1,4 +1,4 @@
-import { onnx } from '../../../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../../../format/onnx/gen/onnx.js';
 import { mulberry32 } from '../../../../probes/inputs/prng';
 import { initializer, intsAttr, node, valueInfo } from '../../probes/helpers/onnx-builder';
 
