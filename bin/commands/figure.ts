@@ -5,7 +5,7 @@ import { checkKind, closeAll, figureProps } from '../figures/build';
 import { checkWritableDir, checkWritableFile, outputFormat, writeAtomic } from '../figures/output';
 import { renderSvg, svgToPng } from '../figures/render';
 import { writeReport } from '../figures/report';
-import { tokensFromFlags, type InputFlags } from '../runtime/files';
+import { tokensFromFlags, type InputFlags } from '../model/files';
 
 /**
  * `smallscope figure KIND MODEL.onnx --out FILE.svg|FILE.png`: one figure for a writeup, drawn by the same

@@ -4,8 +4,8 @@ import { UsageError } from '../../format/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
 import type { OnnxModel, ValueInfo } from '../../format/onnx/model';
 import { Command } from '../cli';
-import { openModelFile } from '../runtime/files';
-import { createNodeRunner } from '../runtime/ort-node';
+import { openModelFile } from '../model/files';
+import { createNodeRunner } from '../../runtime/node/ort-node';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,

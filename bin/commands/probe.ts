@@ -11,8 +11,8 @@ import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
-import { tokensFromFlags, type InputFlags } from '../runtime/files';
-import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
+import { tokensFromFlags, type InputFlags } from '../model/files';
+import { openProbeSession, type ProbeSession } from '../model/probe-session';
 
 /**
  * `smallscope probe attention|heads`: attention patterns and per-head scores of any ONNX model with attention

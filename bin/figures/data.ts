@@ -15,7 +15,7 @@ import {
   type Patterns,
   type Source,
 } from '../../src/lib/figures/props';
-import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
+import { openProbeSession, type ProbeSession } from '../model/probe-session';
 import { fieldData } from './field-data';
 
 /**

@@ -7,7 +7,7 @@ import { checkVocab } from '../../probes/inputs/tokens';
 import { cutAtEmbedding } from '../../probes/onnx/cut-embedding';
 import type { OnnxModel } from '../../format/onnx/model';
 import { logitsOutput } from '../../probes/runner-capture';
-import { createEmbeddingRunner } from '../runtime/ort-embeddings';
+import { createEmbeddingRunner } from '../../runtime/node/ort-embeddings';
 
 /**
  * The receptive-field probe as `smallscope probe field` runs it (sum objective, finite differences), and for a

@@ -13,7 +13,7 @@ import { checkGraphStructure } from './graph-structure';
  * - External data (TensorProto.data_location = EXTERNAL or external_data entries): refused outright unless the
  *   caller names the model's folder (Node, a model opened from a file); then only plain relative paths inside
  *   that folder pass this string check (no absolute path, `..` segment, backslash, drive letter or NUL). The
- *   Node side also resolves symlinks (bin/runtime/files.ts). In the browser there is no folder: all refused.
+ *   Node side also resolves symlinks (bin/model/files.ts). In the browser there is no folder: all refused.
  * - The main graph may hold at most MAX_NODES nodes, and subgraphs (If / Loop bodies) nest at most
  *   MAX_SUBGRAPH_DEPTH deep (protobufjs itself stops decoding at 100 nested messages); every probe walks the graph in linear time or with a depth bound, so a cyclic
  *   graph (which ONNX forbids, but a file can still describe) ends, it is only never "found".

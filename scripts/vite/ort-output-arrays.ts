@@ -4,7 +4,7 @@ import type { Plugin } from 'vite';
 /**
  * onnxruntime-web allocates each output's typed array with `new Ctor(size)` and copies the output from the
  * wasm heap into it. This plugin makes that allocation call the page's output reserve instead
- * (src/lib/runtime/output-arrays.ts: memory touched in idle time, so a 16 MB pattern's copy does not fault
+ * (runtime/web/output-arrays.ts: memory touched in idle time, so a 16 MB pattern's copy does not fault
  * its pages in during the keystroke; -4 ms of ~55 at 2048 tokens). Nothing else in the runtime changes: the
  * array has the same type, length and contents.
  *
@@ -13,7 +13,7 @@ import type { Plugin } from 'vite';
  * ort-output-arrays.test.ts checks the installed one) rather than silently losing the reserve.
  */
 export const RESERVE_MODULE = fileURLToPath(
-  new URL('../../src/lib/runtime/output-arrays.ts', import.meta.url),
+  new URL('../../runtime/web/output-arrays.ts', import.meta.url),
 );
 
 /** `data = new Ctor(size); new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(wasm.HEAPU8.subarray(` */

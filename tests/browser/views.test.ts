@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { findAttention } from '../../probes/attention';
 import { filtersReport } from '../../probes/filters/conv-report';
 import { decodeModel } from '../../format/onnx/model';
-import { readModelFile } from '../../bin/runtime/files';
+import { readModelFile } from '../../bin/model/files';
 import { readRun } from '../../bin/figures/run-table';
 import { runRow, sortRows, tableColumns, type RunRow } from '../../src/lib/figures/run-table';
 import { csv, display, latex, markdown } from '../../src/lib/figures/table-format';

@@ -9,9 +9,9 @@ import { constantTensor } from '../../../format/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
-import { openModelFile, tokensFromFlags } from '../../runtime/files';
-import type { ExactProfiler } from '../../runtime/exact-field';
-import { createEmbeddingRunner } from '../../runtime/ort-embeddings';
+import { openModelFile, tokensFromFlags } from '../../model/files';
+import type { ExactProfiler } from '../../model/exact-field';
+import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
 
 /** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
 export function registerField(probe: Command): void {
@@ -76,7 +76,7 @@ export function registerField(probe: Command): void {
       let profiler: ExactProfiler | undefined;
       if (opts.method !== 'fd' && !ablated) {
         // tfjs loads only here: the other commands never pay for it.
-        const { createExactProfiler } = await import('../../runtime/exact-field');
+        const { createExactProfiler } = await import('../../model/exact-field');
         const exact = await createExactProfiler(model, output, {
           runner,
           table: constantTensor(model, cut.table)!,

@@ -7,7 +7,7 @@ import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '$probes/runner-capture';
 import type { Runner } from '$probes/runner';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
-import { createWebEmbeddingRunner } from '$lib/runtime/web-embedding-runner';
+import { createWebEmbeddingRunner } from '../../../runtime/web/web-embedding-runner';
 import { ATTENTION_VIEWS, type AttentionView } from './views';
 
 export type { FieldResult, TheoreticalField };

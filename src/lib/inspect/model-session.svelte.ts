@@ -1,10 +1,10 @@
 import { encodeText } from '../../../format/text';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
-import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
-import { latestOnly } from '$lib/runtime/latest';
-import { threadCount } from '$lib/runtime/ort';
-import { withTimeout } from '$lib/runtime/timeout';
+import { createWebRunner, type WebRunner } from '../../../runtime/web/web-runner';
+import { latestOnly } from '$lib/latest';
+import { threadCount } from '../../../runtime/web/ort';
+import { withTimeout } from '$lib/timeout';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
 import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
@@ -30,7 +30,7 @@ export interface AttentionRun {
 }
 
 /**
- * Longest input when the manifest does not say: the command line's bound (bin/runtime/ort-node.ts MAX_SEQ), so
+ * Longest input when the manifest does not say: the command line's bound (runtime/node/ort-node.ts MAX_SEQ), so
  * the page takes every text `smallscope probe` takes; a 4096 x 4096 map is 64 MB per head.
  */
 export const DEFAULT_MAX_TOKENS = 4096;

@@ -21,7 +21,7 @@ afterEach(() => {
 
 describe('afterPaint', () => {
   test('runs nothing before the frame, then every call in order, once', async () => {
-    const { afterPaint } = await import('../../../src/lib/after-paint');
+    const { afterPaint } = await import('../../../runtime/web/after-paint');
     const log: string[] = [];
     afterPaint(() => log.push('a'));
     afterPaint(() => log.push('b'));
@@ -35,7 +35,7 @@ describe('afterPaint', () => {
   });
 
   test('runs after 100 ms where no frame comes (a hidden tab), then a later call waits for the next frame', async () => {
-    const { afterPaint } = await import('../../../src/lib/after-paint');
+    const { afterPaint } = await import('../../../runtime/web/after-paint');
     const log: string[] = [];
     afterPaint(() => log.push('a'));
     vi.advanceTimersByTime(100);
@@ -49,7 +49,7 @@ describe('afterPaint', () => {
   });
 
   test('one failing call does not stop the others', async () => {
-    const { afterPaint } = await import('../../../src/lib/after-paint');
+    const { afterPaint } = await import('../../../runtime/web/after-paint');
     const log: string[] = [];
     const errors: unknown[] = [];
     vi.stubGlobal('queueMicrotask', (f: () => void) => {

@@ -49,6 +49,6 @@ describe('onnxruntime-web output allocation patch', () => {
     expect(isOrtCore('/x/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.mjs', 'Module')).toBe(
       false,
     );
-    expect(isOrtCore('/x/src/lib/runtime/web-runner.ts', '_OrtGetTensorData')).toBe(false);
+    expect(isOrtCore('/x/runtime/web/web-runner.ts', '_OrtGetTensorData')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createOutputReserve, type Preparer } from '../../../src/lib/runtime/output-arrays';
-import { PAGE, touchedBuffers } from '../../../src/lib/runtime/touch';
+import { createOutputReserve, type Preparer } from '../../../runtime/web/output-arrays';
+import { PAGE, touchedBuffers } from '../../../runtime/web/touch';
 
 const MB = 1 << 20;
 /** A 2048-token pattern: 2048^2 float32 = 16 MB. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PYTORCH_CONV_ATTN } from '../../fixtures/paths';
-import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
+import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
 import { findAttention } from '../../../probes/attention';
 import { allOnesErf } from '../../../probes/field/erf';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { NO_ATTENTION, asPattern, attentionPatterns, findAttention } from '../../../probes/attention';
 import { UsageError } from '../../../format/errors';
 import { tinyModel } from './helpers/onnx-builder';

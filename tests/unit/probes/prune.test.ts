@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PYTORCH_MODEL } from '../../fixtures/paths';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { findAttention } from '../../../probes/attention';
 import { decodeModel } from '../../../format/onnx/model';
 import { onnx } from '../../../format/onnx/gen/onnx.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTORCH } from '../../fixtures/paths';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { attentionPatterns, findAttention, type AttentionDiscovery } from '../../../probes/attention';
 import { choosePeriod, headScores } from '../../../probes/heads';
 import { futureMass, headMatrix, rowSumError } from '../../../probes/pattern';

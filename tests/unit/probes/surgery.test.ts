@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { decodeModel } from '../../../format/onnx/model';
 import { exposeOutputs } from '../../../probes/onnx/surgery';
 import { tinyModel } from './helpers/onnx-builder';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PYTORCH_PLAIN } from '../../fixtures/paths';
-import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
+import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
 import { convStack, receptiveField } from '../../../probes/field/field-probe';
 import { theoreticalField } from '../../../probes/field/theory';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';

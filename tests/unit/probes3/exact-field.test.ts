@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createExactProfiler } from '../../../bin/runtime/exact-field';
+import { createExactProfiler } from '../../../bin/model/exact-field';
 import type { FieldResult } from '../../../probes/field/field-probe';
 import type { Objective } from '../../../probes/field/objective';
 import { theoreticalField } from '../../../probes/field/theory';
@@ -162,7 +162,7 @@ describe('probe field: when the exact path is not taken', () => {
     const view = new DataView(scale.rawData!.buffer, scale.rawData!.byteOffset, 4);
     view.setFloat32(0, 0.1, true);
     const altered = onnx.ModelProto.encode(proto).finish();
-    const { createEmbeddingRunner } = await import('../../../bin/runtime/ort-embeddings');
+    const { createEmbeddingRunner } = await import('../../../runtime/node/ort-embeddings');
     const { cutAtEmbedding } = await import('../../../probes/onnx/cut-embedding');
     const { constantTensor } = await import('../../../format/onnx/model');
     const model = decodeModel(altered);

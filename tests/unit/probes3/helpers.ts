@@ -1,5 +1,5 @@
-import { createEmbeddingRunner } from '../../../bin/runtime/ort-embeddings';
-import { createExactProfiler } from '../../../bin/runtime/exact-field';
+import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
+import { createExactProfiler } from '../../../bin/model/exact-field';
 import { receptiveField, type FieldResult } from '../../../probes/field/field-probe';
 import type { Objective } from '../../../probes/field/objective';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';

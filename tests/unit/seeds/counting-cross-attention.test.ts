@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { asPattern, attentionPatterns, findAttention } from '../../../probes/attention';
 import { allHeadScores, CROSS_NOTE, headScores, type CrossHeadRow } from '../../../probes/heads';
 import { initBackend } from '../../../training/backend';

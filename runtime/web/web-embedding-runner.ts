@@ -7,7 +7,7 @@ import { loadOrt } from './ort';
  * The probes' Runner over a model cut after its embedding lookup (probes/onnx/cut-embedding.ts), on
  * onnxruntime-web: runEmbeddings feeds embedding vectors [batch, pos, d], and token ids where the rest of the
  * graph still reads them (usually only their shape, for a causal mask). The browser twin of
- * bin/runtime/ort-embeddings.ts, used by the receptive-field view's finite differences.
+ * runtime/node/ort-embeddings.ts, used by the receptive-field view's finite differences.
  */
 export async function createWebEmbeddingRunner(cut: CutModel): Promise<Runner> {
   const ort = await loadOrt();

@@ -2,7 +2,7 @@ import { findAttention, type AttentionDiscovery } from '../../probes/attention';
 import { vocabSize } from '../../probes/onnx/embedding';
 import type { Runner } from '../../probes/runner';
 import { openModelFile } from './files';
-import { createNodeRunner } from './ort-node';
+import { createNodeRunner } from '../../runtime/node/ort-node';
 
 /** A model opened for probing: decoded, its attention found and exposed, and a runner over the result. */
 export interface ProbeSession extends AttentionDiscovery {
