@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderSvg, svgToPng } from '../../bin/figures/render';
+import { renderSvg, svgToPng } from '../../figures/render';
 import { writeReport } from '../../bin/figures/report';
 import { checkWritableDir } from '../../bin/figures/output';
 

@@ -14,14 +14,14 @@ import {
   type Meta,
   type Patterns,
   type Source,
-} from '../../src/lib/figures/props';
+} from '../../figures/props';
 import { openProbeSession, type ProbeSession } from '../model/probe-session';
 import { fieldData } from './field-data';
 
 /**
  * From a checkpoint file to figure props on the command line: open it with onnxruntime-node and run the
  * probes (no science here, only calls into probes/). The props themselves and their captions come from
- * src/lib/figures/props.ts, the module the app's download buttons call with the same probe results.
+ * figures/props.ts, the module the app's download buttons call with the same probe results.
  */
 
 export {
@@ -39,7 +39,7 @@ export {
   type Input,
   type Meta,
   type Patterns,
-} from '../../src/lib/figures/props';
+} from '../../figures/props';
 
 export interface Opened extends Source {
   path: string;

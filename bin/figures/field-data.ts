@@ -68,4 +68,4 @@ async function withoutAttentionData(
   }
 }
 
-export { fieldProps } from '../../src/lib/figures/props';
+export { fieldProps } from '../../figures/props';

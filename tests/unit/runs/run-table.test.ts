@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runRow, tableColumns, type Column, type RunRow } from '../../../src/lib/figures/run-table';
-import { csv, latex, markdown } from '../../../src/lib/figures/table-format';
+import { runRow, tableColumns, type Column, type RunRow } from '../../../figures/run-table';
+import { csv, latex, markdown } from '../../../figures/table-format';
 import { MODEL, cli, makeRuns, tmpDir, withManifest } from '../../figures/fixture';
 
 // the served folders come from SMALLSCOPE_CHECKPOINTS, as `smallscope serve` sets it

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { FigureKind } from '../../src/lib/figures/kinds';
-import { withDpi } from '../../src/lib/figures/png';
-import { FONT_SUBSETS, fontCssOf } from '../../src/lib/figures/export-format';
-import { figureSvg } from '../../src/lib/figures/svg';
-import { ensureSvelteLoader } from './svelte-loader';
+import type { FigureKind } from './kinds';
+import { withDpi } from './png';
+import { FONT_SUBSETS, fontCssOf } from './export-format';
+import { figureSvg } from './svg';
+import { ensureSvelteLoader } from './compile/svelte-loader';
 
 /**
  * Server-side rendering of the figure components: SVG by svelte/server's render() (figureSvg, shared with the
@@ -11,13 +11,13 @@ import { ensureSvelteLoader } from './svelte-loader';
  * has no font for, so the font files are passed explicitly and system fonts are never consulted).
  */
 
-const FONTS = new URL('../../static/fonts/', import.meta.url);
+const FONTS = new URL('../static/fonts/', import.meta.url);
 export const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => new URL(f, FONTS).pathname);
 
-let registry: typeof import('../../src/lib/figures/registry') | null = null;
+let registry: typeof import('./registry') | null = null;
 async function components() {
   ensureSvelteLoader();
-  registry ??= await import('../../src/lib/figures/registry');
+  registry ??= await import('./registry');
   return registry;
 }
 

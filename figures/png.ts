@@ -4,7 +4,7 @@
  * match, which is all a nearest-neighbour upscaled raster needs: a run of the same index (distance 1) and a
  * copy of the scanline above (distance = stride).
  */
-import { concatBytes } from '../../../format/onnx/wire';
+import { concatBytes } from '../format/onnx/wire';
 
 const LEN_BASE = [
   3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,

@@ -1,12 +1,12 @@
-import { UsageError } from '../../../format/errors';
-import type { FieldResult } from '../../../probes/field/field-probe';
-import type { ConvReport } from '../../../probes/filters/conv-report';
-import { choosePeriod, headScores, type HeadRow } from '../../../probes/heads';
-import { repeatedRandomTokens } from '../../../probes/inputs/repeat-random';
-import type { HistoryPoint, Manifest } from '../../../format/manifest';
-import { headMatrix } from '../../../probes/pattern';
-import type { Tensor } from '../../../probes/tensor';
-import { BYTE_VOCAB, tokenLabel } from '../../../format/text';
+import { UsageError } from '../format/errors';
+import type { FieldResult } from '../probes/field/field-probe';
+import type { ConvReport } from '../probes/filters/conv-report';
+import { choosePeriod, headScores, type HeadRow } from '../probes/heads';
+import { repeatedRandomTokens } from '../probes/inputs/repeat-random';
+import type { HistoryPoint, Manifest } from '../format/manifest';
+import { headMatrix } from '../probes/pattern';
+import type { Tensor } from '../probes/tensor';
+import { BYTE_VOCAB, tokenLabel } from '../format/text';
 import type { FigureWidth } from './style';
 import { patternAxes } from './pattern-axes';
 

@@ -3,7 +3,7 @@ import { render } from 'svelte/server';
 
 /**
  * One figure as a standalone SVG document, by svelte/server's render() of the figure component: the command
- * line calls this in Node (components compiled for the server by bin/figures/svelte-hooks.mjs) and the app's
+ * line calls this in Node (components compiled for the server by figures/compile/svelte-hooks.mjs) and the app's
  * download buttons call it in the page (the same components compiled for the server by the figure-server
  * plugin in vite.config.ts), so the same props give the same bytes. `fontCss` is the @font-face block that
  * embeds the font (export-format.ts fontCssOf), or '' to leave the font to the viewer.

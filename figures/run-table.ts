@@ -1,6 +1,6 @@
-import { UsageError } from '../../../format/errors';
-import { MANIFEST_KEY } from '../../../format/manifest';
-import { decodeModel } from '../../../format/onnx/model';
+import { UsageError } from '../format/errors';
+import { MANIFEST_KEY } from '../format/manifest';
+import { decodeModel } from '../format/onnx/model';
 
 /**
  * The run table of the seeds (`smallscope table`, and the runs view's table): one row per run from what its
