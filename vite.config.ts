@@ -57,7 +57,8 @@ export default defineConfig({
   // ORT's export condition for the build that takes its glue and wasm from wasmPaths instead.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/figures/**/*.test.ts'],
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/browser/**', '**/node_modules/**'],
     globalSetup: ['tests/scratch-root.ts'],
     environment: 'node',
     testTimeout: 120_000,

@@ -9,12 +9,10 @@ import type { Plugin } from 'vite';
  * array has the same type, length and contents.
  *
  * The patch is one expression in onnxruntime-web's code, found by its shape; the package is pinned by the
- * lockfile, and a version whose code no longer has that shape fails the build here (tests/unit/
+ * lockfile, and a version whose code no longer has that shape fails the build here (tests/app/
  * ort-output-arrays.test.ts checks the installed one) rather than silently losing the reserve.
  */
-export const RESERVE_MODULE = fileURLToPath(
-  new URL('../../runtime/web/output-arrays.ts', import.meta.url),
-);
+export const RESERVE_MODULE = fileURLToPath(new URL('../../runtime/web/output-arrays.ts', import.meta.url));
 
 /** `data = new Ctor(size); new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(wasm.HEAPU8.subarray(` */
 const OUTPUT_COPY =

@@ -80,7 +80,7 @@ export function validateConvStack(c: ConvStackConfig): void {
 /** Channel multiplier of a layer's conv: 1 plain, 2 for Q,K ('T'), 3 for Q,K,V (n heads). */
 export const convMult = (a: AttnEntry): number => (a === 'T' ? 2 : a === 0 ? 1 : 3);
 
-/** Closed form of the parameter count (checked against both seed tables in tests/unit/seeds). */
+/** Closed form of the parameter count (checked against both seed tables in tests/training/seeds). */
 export function convStackParams(c: ConvStackConfig): number {
   const C = c.channels;
   const V = c.vocab ?? BYTE_VOCAB;

@@ -18,7 +18,7 @@ import { nativeLayerNorm } from '../kernels/layer_norm';
  */
 export function sameConv(x: tf.Tensor3D, W: tf.Tensor3D, b: tf.Tensor1D, dilation: number): tf.Tensor3D {
   // Speed hook (training/kernels/conv1d.ts): the same window and matmul, built by one im2col kernel, with a
-  // hand-written gradient (col2im); checked against this pad/slice/concat formulation in tests/unit/speed.
+  // hand-written gradient (col2im); checked against this pad/slice/concat formulation in tests/training/kernels.
   return dilatedConvSame(x, W, b, dilation);
 }
 
