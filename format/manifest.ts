@@ -12,36 +12,77 @@ export const MANIFEST_FORMAT = 1;
 export const AttnEntry = z.union([z.number().int().nonnegative(), z.literal('T')]);
 export type AttnEntry = z.infer<typeof AttnEntry>;
 
-export const ArchSpec = z.object({
-  /**
-   * conv-attn: embedding -> causal conv (k=3, future tap masked) -> attention -> head; attn-attn: two
-   * attentions (seed 002). conv-stack: embedding -> L dilated 'same' convs with attention where `attn` says
-   * (seeds 000/001). The other kinds are the seed 001 / 003 / 004 models (see training/models/).
-   */
-  kind: z.enum(['conv-attn', 'attn-attn', 'conv-stack', 'lstm', 'shapes-conv', 'counting']),
+/** What every architecture records: its widths, and the longest input it accepts. */
+const common = {
   vocab: z.number().int().positive(),
   d_model: z.number().int().positive(),
   n_heads: z.number().int().positive(),
-  /** Conv kernel width for conv-attn (3 in the seed: taps t-1, t, t+1 with t+1 masked). */
-  kernel: z.number().int().positive().optional(),
   residual: z.boolean(),
   pos_embed: z.boolean(),
   /** Longest sequence the model accepts (only bounds a learned positional embedding; otherwise advisory). */
   max_seq: z.number().int().positive(),
-  /** Seed-style conv-stack fields (absent on seed-002 checkpoints, which keep parsing). */
-  layers: z.number().int().positive().optional(),
-  channels: z.number().int().positive().optional(),
-  dilation: z.array(z.number().int().positive()).optional(),
-  attn: z.array(AttnEntry).optional(),
+};
+const positive = z.number().int().positive();
+
+/** Seed 002: embedding -> causal conv (k=3, future tap masked) -> attention -> head. */
+export const ConvAttnSpec = z.object({
+  kind: z.literal('conv-attn'),
+  ...common,
+  /** Conv kernel width (3 in the seed: taps t-1, t, t+1 with t+1 masked). */
+  kernel: positive.optional(),
+});
+/** Seed 002: embedding -> two attentions -> head. */
+export const AttnAttnSpec = z.object({ kind: z.literal('attn-attn'), ...common });
+/** Seeds 000/001: embedding -> L dilated 'same' convs with attention where `attn` says. */
+export const ConvStackSpec = z.object({
+  kind: z.literal('conv-stack'),
+  ...common,
+  layers: positive,
+  channels: positive,
+  kernel: positive,
+  dilation: z.array(positive),
+  attn: z.array(AttnEntry),
   /** LayerNorm on the input of every conv layer but the last ('layer'), as the seed-000 models had. */
   norm: z.enum(['none', 'layer']).optional(),
-  /** What the model reads: byte tokens (default) or a real-valued signal (shapes). */
-  input: z.enum(['tokens', 'signal']).optional(),
-  /** Counting model: number of learned output queries, and self-attention over them. */
-  out_steps: z.number().int().positive().optional(),
-  self_attn: z.boolean().optional(),
 });
+/** Seed 001's LSTM baseline. */
+export const LstmSpec = z.object({
+  kind: z.literal('lstm'),
+  ...common,
+  layers: positive,
+  channels: positive,
+});
+/** Seed 003: a conv net over a real-valued signal, with optional self-attention. */
+export const ShapesConvSpec = z.object({
+  kind: z.literal('shapes-conv'),
+  ...common,
+  layers: positive,
+  channels: positive,
+  kernel: positive,
+  self_attn: z.boolean(),
+  input: z.literal('signal'),
+});
+/** Seed 004: counting, with learned output queries attending to the input (and to each other). */
+export const CountingSpec = z.object({
+  kind: z.literal('counting'),
+  ...common,
+  out_steps: positive,
+  self_attn: z.boolean(),
+});
+
+/** The architecture of a checkpoint: one variant per kind, each with exactly the fields it is built from. */
+export const ArchSpec = z.discriminatedUnion('kind', [
+  ConvAttnSpec,
+  AttnAttnSpec,
+  ConvStackSpec,
+  LstmSpec,
+  ShapesConvSpec,
+  CountingSpec,
+]);
 export type ArchSpec = z.infer<typeof ArchSpec>;
+export type ArchKind = ArchSpec['kind'];
+/** The spec of one kind of architecture. */
+export type SpecOf<K extends ArchKind> = Extract<ArchSpec, { kind: K }>;
 
 export const HistoryPoint = z.object({
   step: z.number().int(),

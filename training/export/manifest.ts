@@ -28,7 +28,12 @@ export function buildManifest(a: {
     ...(raw
       ? {
           conv_raw_stats: {
-            'blocks.0.conv': convTapStats(raw, a.arch.kernel ?? 3, a.arch.d_model, a.arch.d_model),
+            'blocks.0.conv': convTapStats(
+              raw,
+              (a.arch.kind === 'conv-attn' && a.arch.kernel) || 3,
+              a.arch.d_model,
+              a.arch.d_model,
+            ),
           },
         }
       : {}),

@@ -11,7 +11,7 @@ import { onnx } from '../../../format/onnx/gen/onnx.js';
 import { decodeModel } from '../../../format/onnx/model';
 import { initBackend } from '../../../training/backend';
 import { weightsFromOnnx } from '../../../training/export/from-onnx';
-import { convStackSpec } from '../../../training/models/conv_stack_spec';
+import { convStackSpec } from '../../../training/arch/conv-stack/spec';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
 import { convStackModel } from '../../helpers/conv-stack';
 import { expectUsageError, smallscope } from '../../helpers/cli';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { loadGemmAddon, nativeMatMul, setNativeKernels } from '../../../training/kernels/native';
 import { addBias } from '../../../training/kernels/batched';
-import { layerNorm } from '../../../training/models/dilated_conv';
-import { embed } from '../../../training/models/embedding';
+import { layerNorm } from '../../../training/layers/dilated-conv';
+import { embed } from '../../../training/layers/embedding';
 import { AdamW } from '../../../training/optim/adamw';
 import { Rng } from '../../../training/random';
 

@@ -4,7 +4,7 @@ import { setNativeKernels } from '../../../training/kernels/native';
 import { alignedTrainStep } from '../../../training/losses';
 import { threadsFor } from '../../../training/parallel/pool';
 import { countingBatch } from '../../../training/tasks/counting-batches';
-import { convStackSpec } from '../../../training/models/conv_stack_spec';
+import { convStackSpec } from '../../../training/arch/conv-stack/spec';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { makeSpec, type ArchSpec } from '../../../training/models/spec';
 import { countingSpec } from '../../helpers/counting-spec';

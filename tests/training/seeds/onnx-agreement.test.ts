@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
 import { forward, patternLayers } from '../../../training/models/model';
-import { convStackSpec, type ConvStackConfig } from '../../../training/models/conv_stack_spec';
+import { convStackSpec, type ConvStackConfig } from '../../../training/arch/conv-stack/spec';
 import { disposeParams, initParams, paramCount } from '../../../training/models/params';
 import type { ArchSpec } from '../../../training/models/spec';
 import { countingSpec } from '../../helpers/counting-spec';

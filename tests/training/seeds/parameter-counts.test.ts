@@ -3,7 +3,7 @@ import {
   convStackParams,
   convStackSpec,
   type ConvStackConfig,
-} from '../../../training/models/conv_stack_spec';
+} from '../../../training/arch/conv-stack/spec';
 import { paramCount } from '../../../training/models/params';
 import type { AttnEntry } from '../../../format/manifest';
 

@@ -3,7 +3,7 @@ import { centred, theoreticalField } from '../../../probes/field/theory';
 import { findConvs } from '../../../probes/onnx/conv-nodes';
 import { decodeModel } from '../../../format/onnx/model';
 import { initBackend } from '../../../training/backend';
-import { convStackSpec } from '../../../training/models/conv_stack_spec';
+import { convStackSpec } from '../../../training/arch/conv-stack/spec';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { Rng } from '../../../training/random';
 import { exportBytes } from '../../helpers/export';

@@ -1,8 +1,8 @@
-import { hookName } from '../../format/manifest';
-import type { onnx } from '../../format/onnx/gen/onnx.js';
-import { shapesLayers } from '../models/shapes_conv';
-import type { ArchSpec } from '../models/spec';
-import { DataType, type GraphBuilder, valueInfo } from './graph';
+import { hookName } from '../../../format/manifest';
+import type { onnx } from '../../../format/onnx/gen/onnx.js';
+import { shapesLayers } from './model';
+import type { SpecOf } from '../../../format/manifest';
+import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
  * Seed 003's regression nets (training/models/shapes_conv.ts) as ONNX: input `signal` float [batch, pos],
@@ -13,7 +13,7 @@ export const SIGNAL_INPUT = 'signal';
 
 export function shapesGraph(
   g: GraphBuilder,
-  spec: ArchSpec,
+  spec: SpecOf<'shapes-conv'>,
   w: Record<string, Float32Array>,
 ): onnx.IValueInfoProto[] {
   const k = spec.kernel ?? 5;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { embed } from './embedding';
-import { linear } from './linear';
-import type { ParamDef, Params } from './params';
-import type { ArchSpec } from './spec';
-import type { Rng } from '../random';
+import { embed } from '../../layers/embedding';
+import { linear } from '../../layers/linear';
+import type { Params } from '../../models/params';
+import { normal, uniform, type ParamDef } from '../init';
+import type { SpecOf } from '../../../format/manifest';
 
 /**
  * Seed 004's counting model: learned output queries attend over the embedded input (encoder-decoder attention,
@@ -14,10 +14,6 @@ import type { Rng } from '../random';
  * spec: d_model (hidden, 64 in the seed), out_steps (letters + 1: the counts and the difference), max_seq (the
  * input length, which bounds the counts), self_attn. Input: byte tokens (letters and spaces).
  */
-const normal = (std: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => std * rng.normal());
-const uniform = (bound: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
 
 /**
  * Attention with as many queries as it likes (here: output steps) over any number of keys, plain tf ops:
@@ -33,9 +29,9 @@ function crossAttention(
   return { pattern, out: tf.matMul(pattern, v) as tf.Tensor4D }; // out: [batch, head, query, d]
 }
 
-export const countClasses = (spec: ArchSpec) => spec.max_seq + 1;
+export const countClasses = (spec: SpecOf<'counting'>) => spec.max_seq + 1;
 
-export function countingParamDefs(spec: ArchSpec): ParamDef[] {
+export function countingParamDefs(spec: SpecOf<'counting'>): ParamDef[] {
   const D = spec.d_model;
   const S = spec.out_steps!;
   const K = countClasses(spec);
@@ -51,7 +47,7 @@ export function countingParamDefs(spec: ArchSpec): ParamDef[] {
 }
 
 export function countingForward(
-  spec: ArchSpec,
+  spec: SpecOf<'counting'>,
   p: Params,
   tokens: tf.Tensor2D,
 ): { logits: tf.Tensor3D; patterns: tf.Tensor4D[] } {

@@ -1,8 +1,8 @@
-import { hookName } from '../../format/manifest';
-import type { onnx } from '../../format/onnx/gen/onnx.js';
-import { countClasses } from '../models/counting';
-import type { ArchSpec } from '../models/spec';
-import { DataType, type GraphBuilder, valueInfo } from './graph';
+import { hookName } from '../../../format/manifest';
+import type { onnx } from '../../../format/onnx/gen/onnx.js';
+import { countClasses } from './model';
+import type { SpecOf } from '../../../format/manifest';
+import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
  * Seed 004's counting model (training/models/counting.ts) as ONNX: `logits` [batch, out_steps, classes]; the
@@ -11,7 +11,7 @@ import { DataType, type GraphBuilder, valueInfo } from './graph';
  */
 export function countingGraph(
   g: GraphBuilder,
-  spec: ArchSpec,
+  spec: SpecOf<'counting'>,
   w: Record<string, Float32Array>,
 ): onnx.IValueInfoProto[] {
   const D = spec.d_model;

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { causalAttention, causalMask } from './attention';
-import { causalConv } from './conv';
-import { embed } from './embedding';
-import type { ArchSpec } from './spec';
-import type { Params } from './params';
-import { unembed } from './unembed';
-import type { ModelOutput } from './model';
+import { causalAttention, causalMask } from '../../layers/attention';
+import { causalConv } from '../../layers/conv';
+import { embed } from '../../layers/embedding';
+import type { SpecOf } from '../../../format/manifest';
+import type { Params } from '../../models/params';
+import { unembed } from '../../layers/unembed';
+import type { ModelOutput } from '../architecture';
 
 /**
  * Conv-Attn (seed 002, model A): embedding -> causal conv (k=3, future tap masked) -> attention -> head.
@@ -16,7 +16,7 @@ import type { ModelOutput } from './model';
  *
  * With `residual`, each sublayer adds to its input instead of replacing it; the seed has none.
  */
-export function convAttnForward(spec: ArchSpec, p: Params, tokens: tf.Tensor2D): ModelOutput {
+export function convAttnForward(spec: SpecOf<'conv-attn'>, p: Params, tokens: tf.Tensor2D): ModelOutput {
   const T = tokens.shape[1];
   const x0 = embed(tokens, p['embed.W_E'] as tf.Tensor2D, p['pos_embed.W_pos'] as tf.Tensor2D | undefined); // [batch, pos, d_model]
   const convOut = causalConv(x0, p['blocks.0.conv.W'] as tf.Tensor3D, p['blocks.0.conv.b'] as tf.Tensor1D); // [batch, pos, d_model]

@@ -1,25 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { embed } from './embedding';
-import { linear } from './linear';
-import { convStackConfig, convMult } from './conv_stack_spec';
-import { fullAttention, layerNorm, sameConv } from './dilated_conv';
-import type { ModelOutput } from './model';
-import type { ParamDef, Params } from './params';
-import type { ArchSpec } from './spec';
-import type { Rng } from '../random';
+import { embed } from '../../layers/embedding';
+import { linear } from '../../layers/linear';
+import { convStackConfig, convMult } from './spec';
+import { fullAttention, layerNorm, sameConv } from '../../layers/dilated-conv';
+import type { ModelOutput } from '../architecture';
+import type { Params } from '../../models/params';
+import { normal, uniform, type ParamDef } from '../init';
+import type { SpecOf } from '../../../format/manifest';
+import type { Rng } from '../../random';
 
 /**
  * The conv stack of seeds 000/001 (structure and our reading of the seeds in conv_stack_spec.ts): embedding,
  * L residual layers of dilated 'same' conv + ReLU, some of them attention layers whose conv emits the
  * queries and keys (and values), and an output head tied to the embedding.
  */
-const normal = (std: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => std * rng.normal());
-const uniform = (bound: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
 const constant = (v: number) => (_rng: Rng, n: number) => new Float32Array(n).fill(v);
 
-export function convStackParamDefs(spec: ArchSpec): ParamDef[] {
+export function convStackParamDefs(spec: SpecOf<'conv-stack'>): ParamDef[] {
   const c = convStackConfig(spec);
   const C = c.channels;
   // nn.Embedding draws N(0, 1); the head reuses it transposed.
@@ -55,7 +52,7 @@ function heads(x: tf.Tensor3D, H: number): tf.Tensor4D {
   return tf.transpose(tf.reshape(x, [B, T, H, C / H]), [0, 2, 1, 3]); // [batch, head, pos, d_head]
 }
 
-export function convStackForward(spec: ArchSpec, p: Params, tokens: tf.Tensor2D): ModelOutput {
+export function convStackForward(spec: SpecOf<'conv-stack'>, p: Params, tokens: tf.Tensor2D): ModelOutput {
   const c = convStackConfig(spec);
   const [B, T] = tokens.shape;
   const C = c.channels;

@@ -1,6 +1,6 @@
-import { UsageError } from '../../format/errors';
-import type { ArchSpec, AttnEntry } from '../../format/manifest';
-import { BYTE_VOCAB } from '../../format/text';
+import { UsageError } from '../../../format/errors';
+import type { SpecOf, AttnEntry } from '../../../format/manifest';
+import { BYTE_VOCAB } from '../../../format/text';
 
 /**
  * The conv stack of seeds 000 and 001, as a config object. Our reading of the seeds (their tables' parameter
@@ -94,7 +94,7 @@ export function convStackParams(c: ConvStackConfig): number {
   return n;
 }
 
-export function convStackSpec(c: ConvStackConfig): ArchSpec {
+export function convStackSpec(c: ConvStackConfig): SpecOf<'conv-stack'> {
   validateConvStack(c);
   const heads = Math.max(1, ...c.attn.map((a) => (a === 'T' ? 1 : a)));
   return {
@@ -115,7 +115,7 @@ export function convStackSpec(c: ConvStackConfig): ArchSpec {
 }
 
 /** The config back from a spec (checkpoints, params). */
-export function convStackConfig(spec: ArchSpec): ConvStackConfig {
+export function convStackConfig(spec: SpecOf<'conv-stack'>): ConvStackConfig {
   return {
     layers: spec.layers!,
     channels: spec.channels ?? spec.d_model,

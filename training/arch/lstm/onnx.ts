@@ -1,6 +1,6 @@
-import type { onnx } from '../../format/onnx/gen/onnx.js';
-import type { ArchSpec } from '../models/spec';
-import { DataType, type GraphBuilder, valueInfo } from './graph';
+import type { onnx } from '../../../format/onnx/gen/onnx.js';
+import type { SpecOf } from '../../../format/manifest';
+import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
  * The LSTM baseline (training/models/lstm.ts) as ONNX nodes: Gather (embedding) -> Transpose to [pos, batch, H]
@@ -22,7 +22,7 @@ export function torchToOnnxGates(a: Float32Array, H: number, cols: number): Floa
 
 export function lstmGraph(
   g: GraphBuilder,
-  spec: ArchSpec,
+  spec: SpecOf<'lstm'>,
   w: Record<string, Float32Array>,
 ): onnx.IValueInfoProto[] {
   const H = spec.d_model;

@@ -1,8 +1,8 @@
-import { hookName } from '../../format/manifest';
-import type { onnx } from '../../format/onnx/gen/onnx.js';
-import { convMult, convStackConfig } from '../models/conv_stack_spec';
-import type { ArchSpec } from '../models/spec';
-import { DataType, type GraphBuilder, valueInfo } from './graph';
+import { hookName } from '../../../format/manifest';
+import type { onnx } from '../../../format/onnx/gen/onnx.js';
+import { convMult, convStackConfig } from './spec';
+import type { SpecOf } from '../../../format/manifest';
+import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
  * The conv stack (training/models/conv_stack.ts) as ONNX nodes: real Conv nodes with their dilations and
@@ -12,7 +12,7 @@ import { DataType, type GraphBuilder, valueInfo } from './graph';
  */
 export function convStackGraph(
   g: GraphBuilder,
-  spec: ArchSpec,
+  spec: SpecOf<'conv-stack'>,
   w: Record<string, Float32Array>,
 ): onnx.IValueInfoProto[] {
   const c = convStackConfig(spec);

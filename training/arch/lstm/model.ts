@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UsageError } from '../../format/errors';
-import { BYTE_VOCAB } from '../../format/text';
-import type { Rng } from '../random';
-import { embed } from './embedding';
-import { linear } from './linear';
-import type { ModelOutput } from './model';
-import type { ParamDef, Params } from './params';
-import type { ArchSpec } from './spec';
+import { UsageError } from '../../../format/errors';
+import { BYTE_VOCAB } from '../../../format/text';
+import { embed } from '../../layers/embedding';
+import { linear } from '../../layers/linear';
+import type { ModelOutput } from '../architecture';
+import type { Params } from '../../models/params';
+import { normal, uniform, type ParamDef } from '../init';
+import type { SpecOf } from '../../../format/manifest';
 
 /**
  * The LSTM baseline of seed 001 ("LSTM hidden_size=64", 6 layers, 216,064 parameters, PyTorch nn.LSTM):
@@ -47,7 +47,7 @@ export function lstmParams(c: LstmConfig): number {
   return V * H + c.layers * (4 * H * (H + H) + 8 * H);
 }
 
-export function lstmSpec(c: LstmConfig): ArchSpec {
+export function lstmSpec(c: LstmConfig): SpecOf<'lstm'> {
   validateLstm(c);
   return {
     kind: 'lstm',
@@ -62,12 +62,7 @@ export function lstmSpec(c: LstmConfig): ArchSpec {
   };
 }
 
-const normal = (std: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => std * rng.normal());
-const uniform = (bound: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
-
-export function lstmParamDefs(spec: ArchSpec): ParamDef[] {
+export function lstmParamDefs(spec: SpecOf<'lstm'>): ParamDef[] {
   const H = spec.d_model;
   const u = uniform(1 / Math.sqrt(H));
   const defs: ParamDef[] = [{ name: 'embed.W_E', shape: [spec.vocab, H], init: normal(1) }];
@@ -107,7 +102,7 @@ function lstmLayer(x: tf.Tensor3D, p: Params, l: number, H: number): tf.Tensor3D
   return tf.stack(hs, 1) as tf.Tensor3D; // [batch, pos, H]
 }
 
-export function lstmForward(spec: ArchSpec, p: Params, tokens: tf.Tensor2D): ModelOutput {
+export function lstmForward(spec: SpecOf<'lstm'>, p: Params, tokens: tf.Tensor2D): ModelOutput {
   const [B, T] = tokens.shape;
   const H = spec.d_model;
   const W_E = p['embed.W_E'] as tf.Tensor2D;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { linear } from './linear';
-import { fullAttention, sameConv } from './dilated_conv';
-import type { ParamDef, Params } from './params';
-import type { ArchSpec } from './spec';
-import type { Rng } from '../random';
+import { linear } from '../../layers/linear';
+import { fullAttention, sameConv } from '../../layers/dilated-conv';
+import type { Params } from '../../models/params';
+import { uniform, type ParamDef } from '../init';
+import type { SpecOf } from '../../../format/manifest';
 
 /**
  * Seed 003's two regression nets on a real-valued signal (shapes task), as in its notebook:
@@ -16,11 +16,9 @@ import type { Rng } from '../random';
  * over all positions with no 1/sqrt(d) scale and no residual, exactly as the seed wrote it.
  * spec: channels (64), kernel (5), self_attn.
  */
-const uniform = (bound: number) => (rng: Rng, n: number) =>
-  Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
 
 /** [c_in, c_out] of each conv layer, and the index after which the attention sits. */
-export function shapesLayers(spec: ArchSpec): { convs: [number, number][]; attnAfter: number } {
+export function shapesLayers(spec: SpecOf<'shapes-conv'>): { convs: [number, number][]; attnAfter: number } {
   const C = spec.channels ?? spec.d_model;
   const convs: [number, number][] = spec.self_attn
     ? [
@@ -39,7 +37,7 @@ export function shapesLayers(spec: ArchSpec): { convs: [number, number][]; attnA
   return { convs, attnAfter: spec.self_attn ? 1 : -1 };
 }
 
-export function shapesParamDefs(spec: ArchSpec): ParamDef[] {
+export function shapesParamDefs(spec: SpecOf<'shapes-conv'>): ParamDef[] {
   const k = spec.kernel ?? 5;
   const C = spec.channels ?? spec.d_model;
   const { convs, attnAfter } = shapesLayers(spec);
@@ -57,7 +55,7 @@ export function shapesParamDefs(spec: ArchSpec): ParamDef[] {
 
 /** signal: float32 [batch, pos]; returns the prediction [batch, pos] in `logits` ([batch, pos, 1]). */
 export function shapesForward(
-  spec: ArchSpec,
+  spec: SpecOf<'shapes-conv'>,
   p: Params,
   signal: tf.Tensor2D,
 ): { logits: tf.Tensor3D; patterns: tf.Tensor4D[] } {
