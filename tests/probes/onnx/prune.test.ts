@@ -115,6 +115,7 @@ describe('pruning a model to the tensors a view fetches', () => {
         attribute: [{ name: 'then_branch', type: 5, g: { name: 'then' } }],
       }),
     );
+    proto.graph!.input!.push({ name: 'cond' });
     const withIf = decodeModel(onnx.ModelProto.encode(proto).finish());
     expect(pruneToOutputs(withIf, ['attn'])).toBeNull();
   });
