@@ -13,7 +13,7 @@ import { checkWritableDir } from '../../bin/figures/output';
 
 const model =
   process.argv[2] ??
-  fileURLToPath(new URL('../../../shared/reference/pytorch/conv_attn/conv_attn.onnx', import.meta.url));
+  fileURLToPath(new URL('../../tests/fixtures/pytorch/conv_attn/conv_attn.onnx', import.meta.url));
 const T = 256;
 let seed = 1;
 const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;

@@ -17,7 +17,7 @@ import { ovCopying } from '../../probes/scores/ov-circuits';
 import { readModelFile } from '../../bin/model/files';
 import { createNodeRunner } from '../../runtime/node/ort-node';
 
-const ref = fileURLToPath(new URL('../../../shared/reference/pytorch', import.meta.url));
+const ref = fileURLToPath(new URL('../../tests/fixtures/pytorch', import.meta.url));
 const runs = Number(process.argv[2] ?? 15);
 const threads = Number(process.argv[3] ?? 2);
 const model = `${ref}/conv_attn/conv_attn.plain.onnx`;

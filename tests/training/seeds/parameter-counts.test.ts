@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  convStackParams,
-  convStackSpec,
-  type ConvStackConfig,
-} from '../../../training/arch/conv-stack/spec';
+import { convStackParams, convStackSpec, type ConvStackConfig } from '../../../training/arch/conv-stack/spec';
 import { paramCount } from '../../../training/models/params';
 import type { AttnEntry } from '../../../format/manifest';
 

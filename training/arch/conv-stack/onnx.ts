@@ -5,7 +5,7 @@ import type { SpecOf } from '../../../format/manifest';
 import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
- * The conv stack (training/models/conv_stack.ts) as ONNX nodes: real Conv nodes with their dilations and
+ * The conv stack (model.ts) as ONNX nodes: real Conv nodes with their dilations and
  * 'same' pads (so `inspect`, `probe filters` and `probe field` read the taps from the graph), LayerNormalization
  * where the model normalises, attention written out as MatMul / Softmax with the pattern as a graph output,
  * and the tied head as MatMul with the transposed embedding. Adds nodes to `g`; returns the output infos.

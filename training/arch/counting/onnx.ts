@@ -5,7 +5,7 @@ import type { SpecOf } from '../../../format/manifest';
 import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
- * Seed 004's counting model (training/models/counting.ts) as ONNX: `logits` [batch, out_steps, classes]; the
+ * Seed 004's counting model (model.ts) as ONNX: `logits` [batch, out_steps, classes]; the
  * encoder-decoder pattern `blocks.0.attn.hook_pattern` [batch, 1, out_steps, pos] (non-square) and, with
  * self-attention, `blocks.1.attn.hook_pattern` [batch, 1, out_steps, out_steps].
  */

@@ -3,7 +3,7 @@ import type { SpecOf } from '../../../format/manifest';
 import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
- * The LSTM baseline (training/models/lstm.ts) as ONNX nodes: Gather (embedding) -> Transpose to [pos, batch, H]
+ * The LSTM baseline (model.ts) as ONNX nodes: Gather (embedding) -> Transpose to [pos, batch, H]
  * -> one ONNX `LSTM` node per layer (Squeeze of its num_directions axis between layers) -> Transpose back ->
  * MatMul with the transposed embedding (tied head). No attention, no conv: the only output is `logits`.
  *

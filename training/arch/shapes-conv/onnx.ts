@@ -5,7 +5,7 @@ import type { SpecOf } from '../../../format/manifest';
 import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
- * Seed 003's regression nets (training/models/shapes_conv.ts) as ONNX: input `signal` float [batch, pos],
+ * Seed 003's regression nets (model.ts) as ONNX: input `signal` float [batch, pos],
  * output `prediction` [batch, pos]; real Conv nodes (channels first, 'same' pads), the attention written as
  * MatMul / Softmax with its pattern as `blocks.{l}.attn.hook_pattern` [batch, 1, query, key].
  */
