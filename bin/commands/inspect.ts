@@ -2,6 +2,7 @@ import { attentionPatterns, findAttention, type AttentionDiscovery } from '../..
 import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
 import { UsageError } from '../../probes/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
+import { modelContext } from '../../probes/onnx/context';
 import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../runtime/files';
@@ -46,7 +47,8 @@ export async function inspectModel(
   const notFound: string[] = [];
   if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
   if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
-  const attention = await inspectAttention(model, run);
+  const context = modelContext(model);
+  const attention = await inspectAttention(model, run, context?.max_tokens ?? null);
   if (attention.found.length === 0) notFound.push(attention.error ?? 'no attention');
   const convs = findConvs(model);
   if (convs.length === 0) notFound.push('no Conv nodes');
@@ -65,6 +67,8 @@ export async function inspectModel(
       params: model.manifest.params,
     },
     vocab: model.manifest?.arch.vocab ?? embedding?.vocab ?? null,
+    /** Longest input: the manifest's positional embedding, else what the graph's structure allows; null: none. */
+    context,
     embedding: embedding && {
       node: embedding.node,
       table: embedding.table,
@@ -98,7 +102,7 @@ function conv(c: ConvInfo) {
 }
 
 /** Attention found in the graph, confirmed by running a few tokens (square over the sequence, per head). */
-async function inspectAttention(model: OnnxModel, run: boolean) {
+async function inspectAttention(model: OnnxModel, run: boolean, maxTokens: number | null) {
   let discovery: AttentionDiscovery;
   try {
     discovery = findAttention(model);
@@ -118,7 +122,7 @@ async function inspectAttention(model: OnnxModel, run: boolean) {
   if (!run) return { found, rejected, checked: false, error: null };
   try {
     const seqDim = model.inputs[0]?.dims?.[1];
-    const T = typeof seqDim === 'number' ? seqDim : 8;
+    const T = typeof seqDim === 'number' ? seqDim : Math.min(8, maxTokens ?? 8);
     const runner = await createNodeRunner(model, discovery.bytes);
     const result = await attentionPatterns(runner, discovery.taps, [
       Array.from({ length: T }, (_, i) => i % 2),
@@ -149,6 +153,9 @@ function readable(r: Report): string {
       ? `manifest: ${r.manifest.name} (${r.manifest.arch.kind}, d_model ${r.manifest.arch.d_model}, ${r.manifest.arch.n_heads} head(s), task ${r.manifest.task}, step ${r.manifest.step}, ${r.manifest.params} params)`
       : 'manifest: none',
     `vocabulary: ${r.vocab ?? 'unknown'}${r.embedding ? ` (embedding ${r.embedding.table} [${r.embedding.vocab}, ${r.embedding.d_model}])` : ''}`,
+    r.context
+      ? `context: ${r.context.max_tokens} tokens (${r.context.from})`
+      : 'context: unbounded (no position table, sliced buffer or fixed length in the graph)',
     `attention: ${r.attention.found.length} found${r.attention.checked ? ' (confirmed by a run)' : ''}`,
   ];
   for (const a of r.attention.found) {
