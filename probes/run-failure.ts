@@ -23,8 +23,8 @@ const BROADCAST_RE = /broadcast an axis by a dimension other than 1\. (\d+) by (
 export function cleanOrtMessage(message: string): string {
   const text = message
     .replace(/^failed to call OrtRun\(\)\. ERROR_CODE: \d+, ERROR_MESSAGE: /, '')
-    .replace(/\/onnxruntime_src\/\S+:\d+ \S+\([^)]*\)( const)? /g, '')
-    .replace(/\S+ was false\. /g, '')
+    // `/onnxruntime_src/...h:563 void onnxruntime::X::Init(ptrdiff_t, ptrdiff_t) axis == 1 || ... was false. `
+    .replace(/\/onnxruntime_src\/\S+:\d+ [^(]*\([^)]*\)( const)? (.*? was false\. )?/g, '')
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
