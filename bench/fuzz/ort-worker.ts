@@ -68,6 +68,7 @@ async function attemptAll(model: OnnxModel): Promise<'ok' | 'refused'> {
 
 process.on('message', async (msg: { id: number; bytes: number[] | Uint8Array }) => {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let result: string;
   let error: string | null = null;
   try {
@@ -83,6 +84,15 @@ process.on('message', async (msg: { id: number; bytes: number[] | Uint8Array }) 
     result = 'throw';
     error = (e as Error)?.stack ?? String(e);
   }
-  process.send!({ id: msg.id, result, error, ms: performance.now() - t0, rss: process.memoryUsage().rss });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.send!({
+    id: msg.id,
+    result,
+    error,
+    ms: performance.now() - t0,
+    cpuMs,
+    rss: process.memoryUsage().rss,
+  });
 });
 process.send!({ ready: true });
