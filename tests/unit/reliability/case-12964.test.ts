@@ -22,7 +22,7 @@ import { mutate } from './mutate';
  */
 const HEADS = 19791209299970;
 let file = '';
-let bytes = new Uint8Array();
+let bytes: Uint8Array = new Uint8Array();
 
 beforeAll(async () => {
   // The fuzz test's first seed, built the same way (tests/unit/reliability/hostile-onnx.test.ts).
