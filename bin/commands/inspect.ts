@@ -6,7 +6,7 @@ import { modelContext } from '../../probes/onnx/context';
 import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../runtime/files';
-import { createNodeRunner } from '../runtime/ort-node';
+import { createNodeRunner, MAX_SEQ } from '../runtime/ort-node';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
@@ -123,11 +123,16 @@ async function inspectAttention(model: OnnxModel, run: boolean, maxTokens: numbe
   try {
     const seqDim = model.inputs[0]?.dims?.[1];
     const T = typeof seqDim === 'number' ? seqDim : Math.min(8, maxTokens ?? 8);
+    // A fixed length past what smallscope runs is refused before its token row is even allocated.
+    if (T > MAX_SEQ)
+      throw new UsageError(
+        `the input's fixed length ${T} is more than the ${MAX_SEQ} tokens smallscope runs`,
+      );
     const runner = await createNodeRunner(model, discovery.bytes);
+    // released whether the run succeeds or fails (the fuzz bench opens thousands of failing models)
     const result = await attentionPatterns(runner, discovery.taps, [
       Array.from({ length: T }, (_, i) => i % 2),
-    ]);
-    await runner.dispose?.();
+    ]).finally(() => runner.dispose?.());
     const kept = new Map(result.taps.map((t) => [t.tensor, t] as const));
     for (const skip of result.skipped) rejected.push({ node: '', tensor: skip.tensor, reason: skip.reason });
     const confirmed = found
