@@ -2,10 +2,11 @@ import { attentionPatterns, findAttention, type AttentionDiscovery } from '../..
 import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
 import { UsageError } from '../../format/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
+import { modelContext } from '../../probes/onnx/context';
 import type { OnnxModel, ValueInfo } from '../../format/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../model/files';
-import { createNodeRunner } from '../../runtime/node/ort-node';
+import { createNodeRunner, MAX_SEQ } from '../../runtime/node/ort-node';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
@@ -46,7 +47,8 @@ export async function inspectModel(
   const notFound: string[] = [];
   if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
   if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
-  const attention = await inspectAttention(model, run);
+  const context = modelContext(model);
+  const attention = await inspectAttention(model, run, context?.max_tokens ?? null);
   if (attention.found.length === 0) notFound.push(attention.error ?? 'no attention');
   const convs = findConvs(model);
   if (convs.length === 0) notFound.push('no Conv nodes');
@@ -65,6 +67,8 @@ export async function inspectModel(
       params: model.manifest.params,
     },
     vocab: model.manifest?.arch.vocab ?? embedding?.vocab ?? null,
+    /** Longest input: the manifest's positional embedding, else what the graph's structure allows; null: none. */
+    context,
     embedding: embedding && {
       node: embedding.node,
       table: embedding.table,
@@ -98,7 +102,7 @@ function conv(c: ConvInfo) {
 }
 
 /** Attention found in the graph, confirmed by running a few tokens (square over the sequence, per head). */
-async function inspectAttention(model: OnnxModel, run: boolean) {
+async function inspectAttention(model: OnnxModel, run: boolean, maxTokens: number | null) {
   let discovery: AttentionDiscovery;
   try {
     discovery = findAttention(model);
@@ -118,12 +122,17 @@ async function inspectAttention(model: OnnxModel, run: boolean) {
   if (!run) return { found, rejected, checked: false, error: null };
   try {
     const seqDim = model.inputs[0]?.dims?.[1];
-    const T = typeof seqDim === 'number' ? seqDim : 8;
+    const T = typeof seqDim === 'number' ? seqDim : Math.min(8, maxTokens ?? 8);
+    // A fixed length past what smallscope runs is refused before its token row is even allocated.
+    if (T > MAX_SEQ)
+      throw new UsageError(
+        `the input's fixed length ${T} is more than the ${MAX_SEQ} tokens smallscope runs`,
+      );
     const runner = await createNodeRunner(model, discovery.bytes);
+    // released whether the run succeeds or fails (the fuzz bench opens thousands of failing models)
     const result = await attentionPatterns(runner, discovery.taps, [
       Array.from({ length: T }, (_, i) => i % 2),
-    ]);
-    await runner.dispose?.();
+    ]).finally(() => runner.dispose?.());
     const kept = new Map(result.taps.map((t) => [t.tensor, t] as const));
     for (const skip of result.skipped) rejected.push({ node: '', tensor: skip.tensor, reason: skip.reason });
     const confirmed = found
@@ -149,6 +158,9 @@ function readable(r: Report): string {
       ? `manifest: ${r.manifest.name} (${r.manifest.arch.kind}, d_model ${r.manifest.arch.d_model}, ${r.manifest.arch.n_heads} head(s), task ${r.manifest.task}, step ${r.manifest.step}, ${r.manifest.params} params)`
       : 'manifest: none',
     `vocabulary: ${r.vocab ?? 'unknown'}${r.embedding ? ` (embedding ${r.embedding.table} [${r.embedding.vocab}, ${r.embedding.d_model}])` : ''}`,
+    r.context
+      ? `context: ${r.context.max_tokens} tokens (${r.context.from})`
+      : 'context: unbounded (no position table, sliced buffer or fixed length in the graph)',
     `attention: ${r.attention.found.length} found${r.attention.checked ? ' (confirmed by a run)' : ''}`,
   ];
   for (const a of r.attention.found) {

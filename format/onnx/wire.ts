@@ -1,8 +1,16 @@
+import { UsageError } from '../errors';
+
 /**
  * Protobuf's wire format, just enough to copy a message field by field: surgery that removes entries (see
  * prune.ts) works on the bytes, so every field it does not touch, known to our schema or not, is kept as the
  * exporter wrote it.
  */
+
+/**
+ * Bytes the wire reader cannot walk (a group, a varint past 10 bytes, a field running past its message). The
+ * file is at fault, so it is a UsageError; protobufjs may still have decoded it (it skips groups).
+ */
+export class MalformedProtobuf extends UsageError {}
 
 /** One field of a message: its number, wire type and byte range (`body` is a length-delimited payload). */
 export interface WireField {
@@ -26,7 +34,7 @@ function readVarint(bytes: Uint8Array, at: number): [value: number, next: number
     scale *= 128;
     if (i - at >= 9) break;
   }
-  throw new Error(`malformed protobuf: bad varint at byte ${at}`);
+  throw new MalformedProtobuf(`malformed protobuf: bad varint at byte ${at}`);
 }
 
 /** The fields of a message, in order. Groups (wire types 3, 4; unused by ONNX) are refused. */
@@ -48,8 +56,11 @@ export function wireFields(bytes: Uint8Array, from = 0, to = bytes.length): Wire
       bodyStart = afterLength;
       bodyEnd = afterLength + length;
       at = bodyEnd;
-    } else throw new Error(`malformed protobuf: wire type ${wireType} at byte ${start}`);
-    if (at > to) throw new Error(`malformed protobuf: field ${field} at byte ${start} runs past its message`);
+    } else throw new MalformedProtobuf(`malformed protobuf: wire type ${wireType} at byte ${start}`);
+    if (at > to)
+      throw new MalformedProtobuf(
+        `malformed protobuf: field ${field} at byte ${start} runs past its message`,
+      );
     fields.push({ field, wireType, start, end: at, bodyStart, bodyEnd });
   }
   return fields;

@@ -60,7 +60,8 @@ export function convStack(model: OnnxModel, output?: string): ConvLayerTaps[] {
   return findConvs(model)
     .filter((c) => c.taps !== null && (live === null || live.has(c.node)))
     .map((c) => ({
-      kernel: c.kernel[0],
+      // the weight's own kernel length (its taps), never the kernel_shape attribute: a file may claim 2^40
+      kernel: c.taps!.length,
       dilation: c.dilations[0],
       padLeft: c.padsBegin[0],
       deadTaps: c.taps!.filter((t) => t.zero).map((t) => t.tap),

@@ -1,3 +1,5 @@
+import { UsageError } from '../../format/errors';
+
 /**
  * Theoretical receptive field of a stack of 1-D convs (PROBE_DEFINITIONS §4.1). Each layer is described by the
  * offsets its non-zero taps read (offset(tau) = tau * dilation - pad_left), so centred, left-padded causal and
@@ -46,13 +48,25 @@ export interface TheoreticalField {
   sparse: boolean;
 }
 
+/**
+ * Most distinct offsets the support may hold: a real conv stack reaches a few hundred; dilations chosen to
+ * keep every sum distinct grow it as k^layers, so a (mutated) graph past this is refused before it is built.
+ */
+export const MAX_SUPPORT = 1 << 16;
+
 export function theoreticalField(layers: ConvLayerTaps[]): TheoreticalField {
   let support = new Set<number>([0]);
   let jump = 1;
   for (const l of layers) {
     const next = new Set<number>();
     const offs = layerOffsets(l).map((o) => o * jump);
+    if (support.size * offs.length > MAX_SUPPORT * 4)
+      throw new UsageError(
+        `the convs' taps reach more than ${MAX_SUPPORT} distinct offsets (${layers.length} layers): refused`,
+      );
     for (const s of support) for (const o of offs) next.add(s + o);
+    if (next.size > MAX_SUPPORT)
+      throw new UsageError(`the convs' taps reach more than ${MAX_SUPPORT} distinct offsets: refused`);
     support = next;
     jump *= l.stride ?? 1;
   }

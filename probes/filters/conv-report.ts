@@ -71,7 +71,11 @@ export function filtersReport(model: OnnxModel, taps: readonly AttentionTap[]): 
       if (!hasPrevCur) notes.push('no taps at offsets -1 and 0: S2-S7 need a previous and a current tap');
       const attention: HeadLink[] = [];
       for (const { tap, aw } of linked) {
-        if ('error' in aw) continue;
+        if ('error' in aw) {
+          // Found, but its shapes cannot agree (a broken or edited file): say so, never loop over its counts.
+          if (aw.mismatch) notes.push(`${tap.name}: ${aw.error}`);
+          continue;
+        }
         const src = aw.qkSource;
         if (src?.kind !== 'conv' || (src.node.name || src.node.output[0]) !== info.node) continue;
         if (!hasPrevCur || info.group !== 1 || aw.wq.rows !== w.out) {
@@ -84,7 +88,7 @@ export function filtersReport(model: OnnxModel, taps: readonly AttentionTap[]): 
         if (!e) notes.push(`${tap.name}: the conv does not read the embedding directly, so S7 is left out`);
         attention.push(...headLinks(tap.name, aw, w, e));
       }
-      if (attention.length === 0 && hasPrevCur)
+      if (attention.length === 0 && hasPrevCur && !linked.some(({ aw }) => 'mismatch' in aw))
         notes.push('no attention reads this conv linearly: S3-S7 left out');
       const rawStats = raw[`blocks.${i}.conv`] ?? null;
       return {

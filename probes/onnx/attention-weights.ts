@@ -48,7 +48,7 @@ const ELEMENTWISE = new Set(['Where', 'Add', 'Sub', 'Div', 'Mul', 'Identity', 'C
 export function attentionWeights(
   gOrModel: GraphIndex | GraphIndex['model'],
   tap: AttentionTap,
-): AttentionWeights | { error: string } {
+): AttentionWeights | { error: string; mismatch?: true } {
   const g = 'consumers' in gOrModel ? gOrModel : indexGraph(gOrModel);
   const softmax = g.producer.get(tap.tensor);
   if (!softmax || softmax.opType !== 'Softmax')
@@ -59,15 +59,31 @@ export function attentionWeights(
   const k = projection(g, scores.input[1]);
   if (!q || !k) return { error: 'Q or K is not a MatMul with a constant weight' };
   const notes: string[] = [];
-  const heads = q.heads ?? k.heads ?? 1;
+  // Every count below bounds a loop or an allocation: each is checked against the matrices it indexes.
+  const split = q.split ?? k.split ?? { heads: 1, dHead: null };
+  const heads = split.heads;
+  const bad = headsMismatch(q.w, k.w, split);
+  if (bad) return { error: bad, mismatch: true };
   const dHead = q.w.cols / heads;
   const av = (g.consumers.get(tap.tensor) ?? []).find(
     (n) => n.opType === 'MatMul' && n.input[0] === tap.tensor,
   );
-  const v = av ? projection(g, av.input[1]) : null;
+  let v = av ? projection(g, av.input[1]) : null;
   if (!v) notes.push('V is not a MatMul with a constant weight: no OV circuit');
-  const out = av ? outputPath(g, av.output[0]) : null;
+  else if (v.w.rows !== q.w.rows || v.w.cols !== q.w.cols) {
+    notes.push(`W_V [${v.w.rows}, ${v.w.cols}] does not match W_Q [${q.w.rows}, ${q.w.cols}]: no OV circuit`);
+    v = null;
+  }
+  let out = av ? outputPath(g, av.output[0]) : null;
   if (av && !out) notes.push('the head output does not reach a graph output through linear maps only');
+  if (
+    out &&
+    ((out.wo && (out.wo.rows !== q.w.cols || out.wu.rows !== out.wo.cols)) ||
+      (!out.wo && out.wu.rows !== q.w.cols))
+  ) {
+    notes.push("the output projections' shapes do not follow the heads' [H * d_head] layout: no OV circuit");
+    out = null;
+  }
   const source = (x: string): Source => sourceOf(g, x);
   return {
     wq: q.w,
@@ -105,19 +121,43 @@ function findScoresMatMul(g: GraphIndex, name: string): GraphNode | null {
   return null;
 }
 
+/** How a Reshape splits the projection's columns: [batch, pos, H, d_head] (d_head null when inferred, -1). */
+interface HeadSplit {
+  heads: number;
+  dHead: number | null;
+}
+
+/**
+ * Why the heads a Reshape asks for cannot split W_Q and W_K, or null when they can: H must be a whole number
+ * of heads that divides the columns (and H * d_head must be the columns when d_head is written out). A mutated
+ * constant asking for 19,791,209,299,970 heads of 16 columns is refused here, before any loop runs to H.
+ */
+export function headsMismatch(wq: Matrix, wk: Matrix, split: HeadSplit): string | null {
+  const { heads, dHead } = split;
+  if (wq.rows !== wk.rows || wq.cols !== wk.cols)
+    return `W_Q [${wq.rows}, ${wq.cols}] and W_K [${wk.rows}, ${wk.cols}] differ in shape`;
+  if (!Number.isSafeInteger(heads) || heads < 1 || heads > wq.cols || wq.cols % heads !== 0)
+    return `a Reshape into ${heads} heads cannot split the ${wq.cols} columns of W_Q: the graph's shapes do not agree`;
+  if (dHead !== null && heads * dHead !== wq.cols)
+    return `a Reshape into ${heads} heads x ${dHead} does not hold the ${wq.cols} columns of W_Q: the graph's shapes do not agree`;
+  return null;
+}
+
 /** Walk back from Q, K^T or V to the MatMul(x, W) that made it; note a Reshape into (H, d_head). */
-function projection(g: GraphIndex, name: string): { w: Matrix; x: string; heads: number | null } | null {
-  let heads: number | null = null;
+function projection(g: GraphIndex, name: string): { w: Matrix; x: string; split: HeadSplit | null } | null {
+  let split: HeadSplit | null = null;
   for (let depth = 0; depth < 8; depth++) {
     const n = g.producer.get(name);
     if (!n) return null;
     if (n.opType === 'MatMul' && isConstant(g, n.input[1]) && !isConstant(g, n.input[0])) {
       const w = constantMatrix(g, n.input[1]);
-      return w ? { w, x: n.input[0], heads } : null;
+      return w ? { w, x: n.input[0], split } : null;
     }
     if (n.opType === 'Reshape') {
+      // shape [batch, pos, H, d_head]: 0 copies an input dim, -1 is inferred
       const shape = constantInts(g, n.input[1]);
-      if (shape && shape.length === 4 && shape[2] > 0) heads = shape[2];
+      if (shape && shape.length === 4 && shape[2] > 0)
+        split = { heads: shape[2], dHead: shape[3] > 0 ? shape[3] : null };
     }
     const scaleOrBias = (n.opType === 'Add' || n.opType === 'Mul' || n.opType === 'Div') && dataInput(g, n);
     if (!LAYOUT_OPS.has(n.opType) && !scaleOrBias) return null;

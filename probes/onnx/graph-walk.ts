@@ -1,3 +1,4 @@
+import { smallInts } from './int-constant';
 import { constantTensor, type GraphNode, type OnnxModel } from '../../format/onnx/model';
 
 /**
@@ -57,6 +58,8 @@ export function constantMatrix(g: GraphIndex, name: string): Matrix | null {
 
 /** The integer values of a constant (a Reshape's shape), or null. */
 export function constantInts(g: GraphIndex, name: string): number[] | null {
+  const exact = smallInts(g.model, name);
+  if (exact) return exact;
   const t = constantTensor(g.model, name);
   return t ? Array.from(t.data, (v) => Math.round(v)) : null;
 }

@@ -1,5 +1,11 @@
 import type { OnnxModel } from '../../format/onnx/model';
-import { concatBytes, lengthDelimited, wireFields, type WireField } from '../../format/onnx/wire';
+import {
+  concatBytes,
+  lengthDelimited,
+  MalformedProtobuf,
+  wireFields,
+  type WireField,
+} from '../../format/onnx/wire';
 
 /**
  * The model cut down to what some tensors need: its graph outputs become exactly `outputs`, and every node and
@@ -15,6 +21,16 @@ import { concatBytes, lengthDelimited, wireFields, type WireField } from '../../
  * bodies may read outer tensors by name), a requested tensor no node produces, or nothing to remove.
  */
 export function pruneToOutputs(model: OnnxModel, outputs: readonly string[]): Uint8Array | null {
+  try {
+    return prune(model, outputs);
+  } catch (e) {
+    // Bytes protobufjs read but the wire walk cannot (a group, fuzz case 8478): run the model uncut.
+    if (e instanceof MalformedProtobuf) return null;
+    throw e;
+  }
+}
+
+function prune(model: OnnxModel, outputs: readonly string[]): Uint8Array | null {
   if (outputs.length === 0) return null;
   if (model.nodes.some((n) => n.attribute.some((a) => a.g || (a.graphs && a.graphs.length > 0)))) return null;
   const produced = new Set(model.nodes.flatMap((n) => n.output));

@@ -1,5 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CutModel } from '../../probes/onnx/cut-embedding';
+import { loadFailure, runFailure } from '../../probes/run-failure';
+import { ORT_QUIET } from './ort-node';
 import type { Runner } from '../../probes/runner';
 import type { Tensor } from '../../probes/tensor';
 
@@ -12,8 +14,10 @@ import type { Tensor } from '../../probes/tensor';
 export async function createEmbeddingRunner(cut: CutModel, intraOpNumThreads?: number): Promise<Runner> {
   const session = await ort.InferenceSession.create(cut.bytes, {
     graphOptimizationLevel: 'disabled',
-    logSeverityLevel: 3,
+    logSeverityLevel: ORT_QUIET,
     ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
+  }).catch((e: unknown) => {
+    throw loadFailure(e);
   });
   const tokenType =
     cut.tokenInput === null
@@ -43,7 +47,9 @@ export async function createEmbeddingRunner(cut: CutModel, intraOpNumThreads?: n
                 [batch, seq],
               );
       }
-      const out = await session.run(feeds, [...fetch]);
+      const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
+        throw runFailure(e, null, seq);
+      });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {
         const t = out[name];

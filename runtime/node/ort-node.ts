@@ -1,6 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { UsageError } from '../../format/errors';
+import { checkContext, findContext } from '../../probes/onnx/context';
 import type { OnnxModel } from '../../format/onnx/model';
+import { loadFailure, runFailure } from '../../probes/run-failure';
 import type { Runner } from '../../probes/runner';
 import type { Tensor } from '../../probes/tensor';
 
@@ -13,6 +15,13 @@ import type { Tensor } from '../../probes/tensor';
  */
 /** Longest sequence run when the model sets no bound: a 4096 x 4096 float map is 64 MB per head. */
 export const MAX_SEQ = 4096;
+
+/**
+ * ONNX Runtime prints nothing of its own: its log lines (coloured, multi-line) would land on stderr, which the
+ * CLI keeps for one-line errors; every failure reaches the user through runFailure/loadFailure instead.
+ */
+export const ORT_QUIET = 4; // logSeverityLevel: fatal only
+ort.env.logLevel = 'fatal';
 
 export interface NodeRunnerOptions {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
@@ -46,10 +55,14 @@ export async function createNodeRunner(
   }
   const [batchDim, seqDim] = input.dims ?? [];
   const maxSeq = model.manifest?.arch.pos_embed ? model.manifest.arch.max_seq : null;
+  // A foreign graph's limit, found in its structure (position table, sliced buffer): probes/onnx/context.ts.
+  const context = findContext(model);
   const session = await ort.InferenceSession.create(bytes, {
     graphOptimizationLevel,
-    logSeverityLevel: 3, // warnings would land on stderr, which the CLI keeps for one-line errors
+    logSeverityLevel: ORT_QUIET,
     ...(intraOpNumThreads ? { intraOpNumThreads } : {}),
+  }).catch((e: unknown) => {
+    throw loadFailure(e);
   });
 
   return {
@@ -73,6 +86,7 @@ export async function createNodeRunner(
           `the sequence has ${seq} tokens; this model's positional embedding covers ${maxSeq}: shorten the input (smallscope never cuts it silently)`,
         );
       }
+      checkContext(seq, context);
       if (seq > MAX_SEQ) {
         throw new UsageError(
           `the sequence has ${seq} tokens; smallscope runs at most ${MAX_SEQ} (every attention map is tokens x tokens): shorten the input`,
@@ -86,7 +100,9 @@ export async function createNodeRunner(
       const flat = tokens.flat();
       const data = type === 'int64' ? BigInt64Array.from(flat, (t) => BigInt(t)) : Int32Array.from(flat);
       const feeds = { [input.name]: new ort.Tensor(type, data, [batch, seq]) };
-      const out = await session.run(feeds, [...fetch]);
+      const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
+        throw runFailure(e, model, seq);
+      });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {
         const t = out[name];

@@ -16,10 +16,15 @@ export function loadOrt(): Promise<Ort> {
     // Threads need SharedArrayBuffer, which only a cross-origin isolated page has; ORT would fall back to 1
     // thread anyway, but saying so keeps the status line honest.
     ort.env.wasm.numThreads = threadCount();
+    // ORT's own log lines would reach the console; failures reach the page as one line (probes/run-failure.ts).
+    ort.env.logLevel = 'fatal';
     return ort;
   });
   return loading;
 }
+
+/** Session option: ORT logs fatal errors only (0 verbose .. 4 fatal). */
+export const ORT_QUIET = 4;
 
 /** min(4, cores) when cross-origin isolated, else 1. */
 export function threadCount(): number {

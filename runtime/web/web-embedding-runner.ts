@@ -1,7 +1,8 @@
 import type { CutModel } from '$probes/onnx/cut-embedding';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
-import { loadOrt } from './ort';
+import { runFailure, loadFailure } from '$probes/run-failure';
+import { loadOrt, ORT_QUIET } from './ort';
 
 /**
  * The probes' Runner over a model cut after its embedding lookup (probes/onnx/cut-embedding.ts), on
@@ -11,7 +12,12 @@ import { loadOrt } from './ort';
  */
 export async function createWebEmbeddingRunner(cut: CutModel): Promise<Runner> {
   const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(cut.bytes, { executionProviders: ['wasm'] });
+  const session = await ort.InferenceSession.create(cut.bytes, {
+    executionProviders: ['wasm'],
+    logSeverityLevel: ORT_QUIET,
+  }).catch((e: unknown) => {
+    throw loadFailure(e);
+  });
   return {
     outputNames: session.outputNames,
     async run() {
@@ -29,7 +35,9 @@ export async function createWebEmbeddingRunner(cut: CutModel): Promise<Runner> {
             for (let p = 0; p < seq; p++) ids[b * seq + p] = BigInt(tokens[b % tokens.length][p]);
         feeds[cut.tokenInput] = new ort.Tensor('int64', ids, [batch, seq]);
       }
-      const out = await session.run(feeds, [...fetch]);
+      const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
+        throw runFailure(e, null, seq);
+      });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {
         const t = out[name];

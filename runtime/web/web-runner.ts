@@ -1,6 +1,8 @@
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
-import { loadOrt } from './ort';
+import { runFailure, loadFailure } from '$probes/run-failure';
+import type { OnnxModel } from '../../format/onnx/model';
+import { loadOrt, ORT_QUIET } from './ort';
 import { outputReserve } from './output-arrays';
 
 export interface WebRunner extends Runner {
@@ -12,9 +14,14 @@ export interface WebRunner extends Runner {
  * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed int64 token ids, returning
  * the fetched outputs as float32 arrays of their own (never views of the session's buffers).
  */
-export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
+export async function createWebRunner(model: Uint8Array, graph: OnnxModel | null = null): Promise<WebRunner> {
   const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['wasm'],
+    logSeverityLevel: ORT_QUIET,
+  }).catch((e: unknown) => {
+    throw loadFailure(e);
+  });
   const inputName = session.inputNames.includes('tokens') ? 'tokens' : session.inputNames[0];
   return {
     inputName,
@@ -25,7 +32,10 @@ export async function createWebRunner(model: Uint8Array): Promise<WebRunner> {
       if (tokens.some((r) => r.length !== cols)) throw new Error('every token row must have the same length');
       const ids = BigInt64Array.from(tokens.flat(), (t) => BigInt(t));
       const feeds = { [inputName]: new ort.Tensor('int64', ids, [rows, cols]) };
-      const out = await session.run(feeds, [...fetch]);
+      // One line naming the node and the cause (a model's or an input's failure), never ORT's raw text.
+      const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
+        throw runFailure(e, graph, cols);
+      });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {
         const t = out[name];

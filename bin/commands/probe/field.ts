@@ -7,6 +7,7 @@ import { UsageError } from '../../../format/errors';
 import { checkVocab } from '../../../probes/inputs/tokens';
 import { constantTensor } from '../../../format/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
+import { checkContext, modelContext } from '../../../probes/onnx/context';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
 import { openModelFile, tokensFromFlags } from '../../model/files';
@@ -63,6 +64,7 @@ export function registerField(probe: Command): void {
       const rand = mulberry32(0);
       const tokens = given ?? [Array.from({ length: opts.seqLen }, () => Math.floor(rand() * cut.vocab))];
       checkVocab(tokens, cut.vocab);
+      checkContext(tokens[0].length, modelContext(original));
       let attention = !ablated;
       if (attention)
         try {

@@ -3,6 +3,7 @@ import { convStack, receptiveField, type FieldResult } from '$probes/field/field
 import { theoreticalField, type TheoreticalField } from '$probes/field/theory';
 import { ablateAttention, fieldWithoutAttention, type AblatedModel } from '$probes/field/without-attention';
 import { cutAtEmbedding, type CutModel } from '$probes/onnx/cut-embedding';
+import { checkContext, modelContext } from '$probes/onnx/context';
 import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '$probes/runner-capture';
 import type { Runner } from '$probes/runner';
@@ -78,6 +79,9 @@ export async function measureField(
   position: number | undefined,
   view: AttentionView,
 ): Promise<FieldPair> {
+  // Past the model's context (manifest or graph: a position table, a sliced buffer) the page says so in one
+  // line, as `smallscope probe field` does, instead of ONNX Runtime failing in a Gather.
+  checkContext(tokens.length, modelContext(m.model));
   const opts = { output: m.output, position, objective: { kind: 'sum' } as const, eps: EPS };
   const a = m.ablated;
   const wantWith = view !== 'without' || !a;

@@ -1,6 +1,7 @@
 import { encodeText } from '../../../format/text';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
+import { modelContext } from '$probes/onnx/context';
 import { createWebRunner, type WebRunner } from '../../../runtime/web/web-runner';
 import { latestOnly } from '$lib/latest';
 import { threadCount } from '../../../runtime/web/ort';
@@ -27,6 +28,8 @@ export interface AttentionRun {
   ms: number;
   /** The text had more tokens than the model takes; the tail was cut. */
   truncated: boolean;
+  /** Tokens of the whole text, before any cut. */
+  textTokens: number;
 }
 
 /**
@@ -53,8 +56,13 @@ export class ModelSession {
   status: 'loading' | 'ready' | 'error' = $state('loading');
   message = $state('');
   threads = threadCount();
-  /** Longest input: the manifest's positional embedding length, else DEFAULT_MAX_TOKENS. */
+  /**
+   * Longest input: the manifest's positional embedding length, else the limit found in a foreign graph's
+   * structure (probes/onnx/context.ts: a position table, a sliced causal buffer), else DEFAULT_MAX_TOKENS.
+   */
   maxTokens = DEFAULT_MAX_TOKENS;
+  /** What sets maxTokens when the model does (`position table /wpe/Gather`), for the page's note. */
+  contextFrom: string | null = null;
   /** The checkpoint's smallscope manifest (null for a foreign ONNX file), once open: figure captions name it. */
   manifest: Manifest | null = null;
   #runner: WebRunner | null = null;
@@ -104,8 +112,11 @@ export class ModelSession {
       const found = findAttention(bytes);
       this.#taps = found.taps;
       this.manifest = found.model.manifest ?? null;
-      const arch = found.model.manifest?.arch;
-      if (arch?.pos_embed) this.maxTokens = arch.max_seq;
+      const context = modelContext(found.model);
+      if (context && context.max_tokens < this.maxTokens) {
+        this.maxTokens = context.max_tokens;
+        this.contextFrom = context.from;
+      }
       // The session runs only what the patterns need (probes/onnx/prune.ts): the page fetches nothing else.
       const model =
         pruneToOutputs(
@@ -113,7 +124,7 @@ export class ModelSession {
           found.taps.map((t) => t.tensor),
         ) ?? found.bytes;
       const runner = await withTimeout(
-        createWebRunner(model),
+        createWebRunner(model, found.model),
         CREATE_TIMEOUT_MS,
         `onnxruntime-web did not start within ${CREATE_TIMEOUT_MS / 1000} s; is the page cross-origin ` +
           `isolated (COOP/COEP headers on every response)?`,
@@ -164,6 +175,7 @@ export class ModelSession {
       scoresPending: this.#deferScores,
       ms,
       truncated: all.length > tokens.length,
+      textTokens: all.length,
     };
   }
 }
