@@ -6,6 +6,10 @@ import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../runtime/files';
 import { createNodeRunner } from '../runtime/ort-node';
+import { modelTokenizer, type TokenizerFlags } from '../runtime/tokenizer-files';
+import { describeFeeds, planFeeds, tokenInputName } from '../../probes/inputs/feeds';
+import { describeTokenizer, resolveTokenizer } from '../../probes/tokenizer/resolve';
+import type { TextTokenizer } from '../../probes/tokenizer/tokenizer';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
@@ -19,9 +23,13 @@ export function register(program: Command): void {
       'list what smallscope finds in an ONNX model: inputs, outputs, manifest, attention, conv taps',
     )
     .argument('<model>', 'ONNX model file')
+    .option(
+      '--tokenizer <file>',
+      "a Hugging Face tokenizer.json (default: tokenizer.json beside the model, else the manifest's, else bytes for a vocabulary of 256)",
+    )
     .option('--json', 'print one JSON document')
-    .action(async (path: string, opts: { json?: boolean }) => {
-      const report = await inspect(path);
+    .action(async (path: string, opts: { json?: boolean; tokenizer?: string }) => {
+      const report = await inspect(path, opts);
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(readable(report));
     });
@@ -30,8 +38,8 @@ export function register(program: Command): void {
 type Report = Awaited<ReturnType<typeof inspect>>;
 
 /** `smallscope inspect` as a library function: the report for a model file (attention confirmed by a run). */
-export async function inspect(path: string) {
-  return inspectModel(openModelFile(path), { file: path, run: true });
+export async function inspect(path: string, flags: TokenizerFlags = {}) {
+  return inspectModel(openModelFile(path), { file: path, run: true, tokenizerFlags: flags });
 }
 
 /**
@@ -40,10 +48,23 @@ export async function inspect(path: string) {
  */
 export async function inspectModel(
   model: OnnxModel,
-  { file = '', run = true }: { file?: string; run?: boolean } = {},
+  {
+    file = '',
+    run = true,
+    tokenizerFlags,
+  }: { file?: string; run?: boolean; tokenizerFlags?: TokenizerFlags } = {},
 ) {
   const embedding = findEmbedding(model);
   const notFound: string[] = [];
+  const vocab = model.manifest?.arch.vocab ?? embedding?.vocab ?? null;
+  const feeds = feedReport(model);
+  if (feeds.error !== undefined) notFound.push(feeds.error);
+  // A file named by --tokenizer that cannot be read fails the command; one merely found is reported.
+  const tokenizer = tokenizerReport(Boolean(tokenizerFlags?.tokenizer), () =>
+    file
+      ? modelTokenizer(file, model, tokenizerFlags ?? {}, vocab)
+      : resolveTokenizer({ manifest: model.manifest, vocab }),
+  );
   if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
   if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
   const attention = await inspectAttention(model, run);
@@ -64,7 +85,9 @@ export async function inspectModel(
       step: model.manifest.step,
       params: model.manifest.params,
     },
-    vocab: model.manifest?.arch.vocab ?? embedding?.vocab ?? null,
+    vocab,
+    feeds,
+    tokenizer,
     embedding: embedding && {
       node: embedding.node,
       table: embedding.table,
@@ -75,6 +98,38 @@ export async function inspectModel(
     convs: convs.map(conv),
     not_found: notFound,
   };
+}
+
+/** What each input is fed (probes/inputs/feeds.ts), or why the model cannot be fed. */
+function feedReport(model: OnnxModel) {
+  try {
+    const plan = planFeeds(model.inputs);
+    return {
+      inputs: [plan.tokens, ...plan.others].map((f) => ({ name: f.name, rule: f.rule })),
+      summary: describeFeeds(plan),
+    };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return { error: e.message };
+  }
+}
+
+/** The tokenizer text would go through: name, source, vocabulary; or the one-line reason there is none. */
+function tokenizerReport(named: boolean, resolve: () => TextTokenizer | null) {
+  try {
+    const tok = resolve();
+    return {
+      name: tok?.name ?? null,
+      source: tok?.source ?? null,
+      origin: tok?.origin ?? null,
+      vocab: tok?.vocabSize ?? null,
+      summary: describeTokenizer(tok),
+      error: null as string | null,
+    };
+  } catch (e) {
+    if (named || !(e instanceof UsageError)) throw e;
+    return { name: null, source: null, origin: null, vocab: null, summary: null, error: e.message };
+  }
 }
 
 function io(v: ValueInfo) {
@@ -117,7 +172,7 @@ async function inspectAttention(model: OnnxModel, run: boolean) {
   const rejected = discovery.rejected.map((r) => ({ ...r }));
   if (!run) return { found, rejected, checked: false, error: null };
   try {
-    const seqDim = model.inputs[0]?.dims?.[1];
+    const seqDim = model.inputs.find((i) => i.name === tokenInputName(model.inputs))?.dims?.[1];
     const T = typeof seqDim === 'number' ? seqDim : 8;
     const runner = await createNodeRunner(model, discovery.bytes);
     const result = await attentionPatterns(runner, discovery.taps, [
@@ -148,6 +203,8 @@ function readable(r: Report): string {
     r.manifest
       ? `manifest: ${r.manifest.name} (${r.manifest.arch.kind}, d_model ${r.manifest.arch.d_model}, ${r.manifest.arch.n_heads} head(s), task ${r.manifest.task}, step ${r.manifest.step}, ${r.manifest.params} params)`
       : 'manifest: none',
+    r.feeds.error !== undefined ? `fed: no (${r.feeds.error})` : `fed: ${r.feeds.summary}`,
+    `tokenizer: ${r.tokenizer.summary ?? `refused (${r.tokenizer.error})`}`,
     `vocabulary: ${r.vocab ?? 'unknown'}${r.embedding ? ` (embedding ${r.embedding.table} [${r.embedding.vocab}, ${r.embedding.d_model}])` : ''}`,
     `attention: ${r.attention.found.length} found${r.attention.checked ? ' (confirmed by a run)' : ''}`,
   ];

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { OnnxModel } from '../../probes/onnx/model';
+import { vocabSize } from '../../probes/onnx/embedding';
+import { decodeUtf8 } from '../../probes/text';
+import { resolveTokenizer } from '../../probes/tokenizer/resolve';
+import type { TextTokenizer } from '../../probes/tokenizer/tokenizer';
+import { readBytes } from './files';
+
+/** The tokenizer flags every command that takes text has. */
+export interface TokenizerFlags {
+  /** --tokenizer FILE */
+  tokenizer?: string;
+  /** commander's `--no-special-tokens`: false when given. */
+  specialTokens?: boolean;
+}
+
+/** Read a tokenizer.json named on the command line or found beside the model. */
+export function readTokenizerText(path: string, what: string): string {
+  return decodeUtf8(readBytes(path, what), `${what} '${path}'`);
+}
+
+/**
+ * The tokenizer of the model at `modelPath` (probes/tokenizer/resolve.ts for the order): --tokenizer, else
+ * tokenizer.json in the model's folder, else the manifest's, else bytes for a vocabulary of 256; null when
+ * none applies (text is then refused, token files still work).
+ */
+export function modelTokenizer(
+  modelPath: string,
+  model: OnnxModel,
+  flags: TokenizerFlags,
+  vocab: number | null = vocabSize(model),
+): TextTokenizer | null {
+  const besidePath = join(dirname(modelPath), 'tokenizer.json');
+  const flag = flags.tokenizer
+    ? { what: flags.tokenizer, text: readTokenizerText(flags.tokenizer, 'tokenizer file') }
+    : null;
+  const beside =
+    !flag && existsSync(besidePath)
+      ? { what: besidePath, text: readTokenizerText(besidePath, 'tokenizer file') }
+      : null;
+  return resolveTokenizer({ flag, beside, manifest: model.manifest, vocab });
+}
