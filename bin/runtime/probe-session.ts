@@ -1,4 +1,5 @@
 import { findAttention, type AttentionDiscovery } from '../../probes/attention';
+import { planFeeds } from '../../probes/inputs/feeds';
 import { vocabSize } from '../../probes/onnx/embedding';
 import type { Runner } from '../../probes/runner';
 import type { TextTokenizer } from '../../probes/tokenizer/tokenizer';
@@ -18,7 +19,9 @@ export interface ProbeSession extends AttentionDiscovery {
 }
 
 export async function openProbeSession(path: string, flags: TokenizerFlags = {}): Promise<ProbeSession> {
-  const discovery = findAttention(openModelFile(path));
+  const model = openModelFile(path);
+  planFeeds(model.inputs); // an input no rule fills is the first thing to say, before any search
+  const discovery = findAttention(model);
   const vocab = vocabSize(discovery.model);
   const tokenizer = modelTokenizer(path, discovery.model, flags, vocab);
   const runner = await createNodeRunner(discovery.model, discovery.bytes);

@@ -9,8 +9,10 @@ import type { TextTokenizer, TokenizerSource } from './tokenizer';
  * pre-tokenizers, post-processors and decoders it implements. Where it differs from the format:
  *  - WordLevel has no model class of its own: the library's fallback (a vocab lookup per pre-token) is the
  *    WordLevel algorithm, but it takes the unk token from its second argument, so it is passed from the model.
- *  - `CharDelimiterSplit` (a pre-tokenizer it lacks) is the same as `Split` on that character, removed.
- * Anything else it lacks is refused by name (models.md in docs/models-you-bring.md lists what was checked).
+ *  - `CharDelimiterSplit` (a pre-tokenizer it lacks) is the same as `Split` on that character, removed; and a
+ *    `Split` with a String pattern and behavior `Removed` kept its delimiters (the library wraps the pattern in a
+ *    capture group), so both are given as an escaped Regex pattern.
+ * Anything else it lacks is refused by name (docs/models-you-bring.md lists what was checked).
  */
 export const SUPPORTED_MODELS = ['BPE', 'WordPiece', 'Unigram', 'WordLevel'] as const;
 
@@ -121,10 +123,26 @@ function adapt(json: Json): Json {
   const rewrite = (c: unknown): unknown => {
     if (!isObject(c)) return c;
     if (c.type === 'CharDelimiterSplit') {
-      return { type: 'Split', pattern: { String: c.delimiter }, behavior: 'Removed', invert: false };
+      return {
+        type: 'Split',
+        pattern: { Regex: escapeRegex(String(c.delimiter)) },
+        behavior: 'Removed',
+        invert: false,
+      };
+    }
+    // The library wraps a String pattern in a capture group, so a `Removed` split would keep the delimiters.
+    if (
+      c.type === 'Split' &&
+      c.behavior === 'Removed' &&
+      isObject(c.pattern) &&
+      typeof c.pattern.String === 'string'
+    ) {
+      return { ...c, pattern: { Regex: escapeRegex(c.pattern.String) } };
     }
     if (Array.isArray(c.pretokenizers)) return { ...c, pretokenizers: c.pretokenizers.map(rewrite) };
     return c;
   };
   return { ...json, pre_tokenizer: rewrite(json.pre_tokenizer) };
 }
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
