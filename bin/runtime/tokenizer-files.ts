@@ -5,7 +5,7 @@ import { vocabSize } from '../../probes/onnx/embedding';
 import { decodeUtf8 } from '../../probes/text';
 import { resolveTokenizer } from '../../probes/tokenizer/resolve';
 import type { TextTokenizer } from '../../probes/tokenizer/tokenizer';
-import { readBytes } from './files';
+import { openModelFile, readBytes, type TextContext } from './files';
 
 /** The tokenizer flags every command that takes text has. */
 export interface TokenizerFlags {
@@ -40,4 +40,15 @@ export function modelTokenizer(
       ? { what: besidePath, text: readTokenizerText(besidePath, 'tokenizer file') }
       : null;
   return resolveTokenizer({ flag, beside, manifest: model.manifest, vocab });
+}
+
+/** What tokensFromFlags needs to read --text for the model at `modelPath` (the figure commands). */
+export function textContextFor(modelPath: string, flags: TokenizerFlags): TextContext {
+  const model = openModelFile(modelPath);
+  const vocab = vocabSize(model);
+  return {
+    tokenizer: modelTokenizer(modelPath, model, flags, vocab),
+    vocab,
+    specialTokens: flags.specialTokens,
+  };
 }
