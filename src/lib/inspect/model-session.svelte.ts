@@ -1,11 +1,14 @@
-import { encodeText } from '$probes/text';
+import { checkVocab } from '$probes/inputs/tokens';
+import { vocabSize } from '$probes/onnx/embedding';
+import { resolveTokenizer } from '$probes/tokenizer/resolve';
+import { noTokenizer, type TextTokenizer } from '$probes/tokenizer/tokenizer';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
 import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
 import { latestOnly } from '$lib/runtime/latest';
 import { threadCount } from '$lib/runtime/ort';
 import { withTimeout } from '$lib/runtime/timeout';
-import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
+import { loadCheckpointBytes, loadCheckpointTokenizer } from '$lib/source/checkpoint-ref';
 import type { Manifest } from '$probes/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
@@ -16,6 +19,8 @@ import { crossNames, runScores, type RunScores } from './head-scores';
 export interface AttentionRun {
   text: string;
   tokens: number[];
+  /** The tokenizer's piece of every token, as text (byte-level `Ġ` as `␣`): axes, strip, tooltips. */
+  labels: string[];
   maps: AttentionMap[];
   /** [batch = 1, head, query, key] by canonical name, as the probes return them. */
   patterns: Record<string, Tensor>;
@@ -57,6 +62,13 @@ export class ModelSession {
   maxTokens = DEFAULT_MAX_TOKENS;
   /** The checkpoint's smallscope manifest (null for a foreign ONNX file), once open: figure captions name it. */
   manifest: Manifest | null = null;
+  /**
+   * How text becomes tokens (probes/tokenizer/resolve.ts): the tokenizer.json dropped with the model or served
+   * beside it, else the manifest's, else bytes for a vocabulary of 256; null: text is refused.
+   */
+  tokenizer: TextTokenizer | null = null;
+  /** The model's vocabulary (manifest or embedding rows), null when the graph does not say. */
+  vocab: number | null = null;
   #runner: WebRunner | null = null;
   #taps: AttentionTap[] = [];
   #closed = false;
@@ -98,12 +110,21 @@ export class ModelSession {
   /** Fetch the model and create the session, then compute the text given meanwhile (if any). */
   async open(): Promise<void> {
     try {
-      const bytes = await loadCheckpointBytes(this.ckpt);
+      const [bytes, tokenizerText] = await Promise.all([
+        loadCheckpointBytes(this.ckpt),
+        loadCheckpointTokenizer(this.ckpt),
+      ]);
       // The same discovery as the command line: our checkpoints' hook_pattern outputs, else every Softmax
       // over a square score tensor, exposed as extra graph outputs so ORT can return it.
       const found = findAttention(bytes);
       this.#taps = found.taps;
       this.manifest = found.model.manifest ?? null;
+      this.vocab = vocabSize(found.model);
+      this.tokenizer = resolveTokenizer({
+        beside: tokenizerText === null ? null : { what: 'tokenizer.json', text: tokenizerText },
+        manifest: this.manifest,
+        vocab: this.vocab,
+      });
       const arch = found.model.manifest?.arch;
       if (arch?.pos_embed) this.maxTokens = arch.max_seq;
       // The session runs only what the patterns need (probes/onnx/prune.ts): the page fetches nothing else.
@@ -113,7 +134,7 @@ export class ModelSession {
           found.taps.map((t) => t.tensor),
         ) ?? found.bytes;
       const runner = await withTimeout(
-        createWebRunner(model),
+        createWebRunner(model, found.model.inputs),
         CREATE_TIMEOUT_MS,
         `onnxruntime-web did not start within ${CREATE_TIMEOUT_MS / 1000} s; is the page cross-origin ` +
           `isolated (COOP/COEP headers on every response)?`,
@@ -145,8 +166,11 @@ export class ModelSession {
   async #compute(text: string): Promise<AttentionRun> {
     const runner = this.#runner;
     if (!runner) throw new Error('the model is not loaded');
-    const all = encodeText(text);
+    if (!this.tokenizer) throw noTokenizer(this.vocab);
+    const tokenizer = this.tokenizer;
+    const all = tokenizer.encode(text);
     const tokens = all.slice(0, this.maxTokens);
+    checkVocab([tokens], this.vocab ?? Number.MAX_SAFE_INTEGER);
     const t0 = performance.now();
     const running = attentionPatterns(runner, this.#taps, [tokens]);
     this.#inflight = running.catch(() => {});
@@ -156,6 +180,7 @@ export class ModelSession {
     return {
       text,
       tokens,
+      labels: tokens.map((id) => tokenizer.label(id)),
       maps,
       patterns: patterns.patterns,
       scores: this.#deferScores
