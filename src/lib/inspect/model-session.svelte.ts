@@ -1,4 +1,6 @@
+import { planFeeds } from '$probes/inputs/feeds';
 import { checkVocab } from '$probes/inputs/tokens';
+import { decodeModel } from '$probes/onnx/model';
 import { vocabSize } from '$probes/onnx/embedding';
 import { resolveTokenizer } from '$probes/tokenizer/resolve';
 import { noTokenizer, type TextTokenizer } from '$probes/tokenizer/tokenizer';
@@ -116,7 +118,9 @@ export class ModelSession {
       ]);
       // The same discovery as the command line: our checkpoints' hook_pattern outputs, else every Softmax
       // over a square score tensor, exposed as extra graph outputs so ORT can return it.
-      const found = findAttention(bytes);
+      const decoded = decodeModel(bytes);
+      planFeeds(decoded.inputs); // an input no rule fills is said first, as on the command line
+      const found = findAttention(decoded);
       this.#taps = found.taps;
       this.manifest = found.model.manifest ?? null;
       this.vocab = vocabSize(found.model);
