@@ -125,6 +125,16 @@ describe('a byte-level BPE model with its tokenizer.json', () => {
   });
 });
 
+describe('the receptive-field view', () => {
+  test('reads the text through the tokenizer too: position 4 is the piece ␣cat', async () => {
+    const text = 'the cat sat on the mat';
+    await page.goto(`${baseUrl}/field?${new URLSearchParams({ ckpt: 'bpe.onnx', text, pos: '4' })}`);
+    await page.waitForSelector('.status[data-status="ready"]', { timeout: ORT_TIMEOUT_MS });
+    expect(await page.locator('label.pos input[type="range"]').getAttribute('max')).toBe('8');
+    expect(await page.locator('label.pos .muted').textContent()).toBe('token “␣cat”');
+  });
+});
+
 describe('bad input in the page: the command line’s messages', () => {
   test('a dropped tokenizer that is not a tokenizer.json', async () => {
     const bad = join(folder, 'config.json');
