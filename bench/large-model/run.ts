@@ -11,13 +11,13 @@
  *  - ORT: onnxruntime-web's own run of the same graph in the same page (the page's `ms`: session.run of the
  *    graph pruned to the attention outputs, plus copying the outputs out), per keystroke; ratio = keystroke / ORT;
  *  - JS heap: V8's used heap (CDP Runtime.getHeapUsage) after the runs at each size, and after a forced GC;
- *    and the page's whole memory as Chrome measures it (measureUserAgentSpecificMemory: heap, ArrayBuffers
- *    holding the patterns, ORT's wasm memory).
+ *    and the resident memory of the page's renderer process (heap, the ArrayBuffers holding the patterns and
+ *    ORT's wasm memory together).
  *
  *   npx tsx bench/large-model/run.ts [--out DIR (default /tmp/smallscope-large-model)] [--keys 6] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -124,19 +124,22 @@ async function heap(page: Page, gc: boolean): Promise<number> {
 }
 
 /**
- * All the page's memory as Chrome attributes it (performance.measureUserAgentSpecificMemory, which a
- * cross-origin isolated page has): the JS heap plus ArrayBuffers (the patterns) and wasm memory (ORT), MiB;
- * null where the browser does not give it within a minute.
+ * The resident memory of Chrome's largest renderer process, MiB (Linux /proc): the page's JS heap, the
+ * ArrayBuffers that hold the patterns and ORT's wasm memory together. The page's renderer is the largest by far.
  */
-async function pageMemory(page: Page): Promise<number | null> {
-  return page.evaluate(() =>
-    Promise.race([
-      (performance as never as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
-        .measureUserAgentSpecificMemory?.()
-        .then((m) => m.bytes / 2 ** 20) ?? Promise.resolve(null),
-      new Promise<null>((done) => setTimeout(() => done(null), 60_000)),
-    ]),
-  );
+function rendererRss(): number | null {
+  let best: number | null = null;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      if (Number.isFinite(kb)) best = Math.max(best ?? 0, kb / 1024);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return best;
 }
 
 async function waitForText(page: Page, text: string) {
@@ -222,7 +225,7 @@ try {
       ratio: key / ort,
       heap_mib: await heap(page, false),
       heap_after_gc_mib: await heap(page, true),
-      page_memory_mib: await pageMemory(page),
+      renderer_rss_mib: rendererRss(),
       samples,
     });
   }
