@@ -24,6 +24,8 @@ export interface Input {
   describe: string;
   /** the induction period when the input was built as random blocks repeated twice */
   repeatRandom?: number;
+  /** how a token id is shown on axes: the model tokenizer's piece (format/tokenizer); bytes when absent */
+  label?: (id: number) => string;
 }
 
 /** A checkpoint as captions name it. */
@@ -39,10 +41,11 @@ export interface Source {
 /** The default input: a sentence said twice, so induction heads have something to copy. */
 export const DEFAULT_TEXT = 'The little model reads the text twice. The little model reads the text twice.';
 
-export function describeText(text: string): string {
+/** `count`: the tokens the model's tokenizer made of the text (default: one per UTF-8 byte). */
+export function describeText(text: string, count = new TextEncoder().encode(text).length): string {
   const t = [...text];
   const shown = t.length > 48 ? `${t.slice(0, 45).join('')}…` : text;
-  return `input "${shown}" (${new TextEncoder().encode(text).length} tokens)`;
+  return `input "${shown}" (${count} tokens)`;
 }
 
 /** One row of byte tokens typed as text. */
@@ -120,7 +123,8 @@ export function checkHead(p: Patterns, layer: number, head: number, what: string
   return p.maps[layer][head];
 }
 
-export const labels = (row: readonly number[]) => row.map(tokenLabel);
+export const labels = (row: readonly number[], label: (id: number) => string = tokenLabel) =>
+  row.map((id) => label(id));
 
 export interface Meta {
   id: string;
@@ -143,7 +147,7 @@ export function attentionProps(
   meta: Partial<Meta>,
 ) {
   const pattern = checkHead(p, layer, head, m.path ?? m.name);
-  const tokens = labels(p.tokens[0]);
+  const tokens = labels(p.tokens[0], input.label);
   const axes = patternAxes(pattern, tokens);
   return {
     meta: {
@@ -189,7 +193,7 @@ export function compareProps(
       caption: `left: ${a.label}; right: ${b.label}; ${input.describe}; layer ${layer}, head ${head}${same ? '; difference = left − right' : '; shapes differ, no difference panel'}.`,
       width: meta.width ?? 'double',
     },
-    tokens: labels(pa.tokens[0]),
+    tokens: labels(pa.tokens[0], input.label),
     a: { label: a.name, pattern: A },
     b: { label: b.name, pattern: B },
   };

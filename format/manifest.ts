@@ -112,7 +112,14 @@ export const Manifest = z.object({
   format: z.literal(MANIFEST_FORMAT),
   name: z.string(),
   arch: ArchSpec,
-  tokenizer: z.literal('bytes'),
+  /**
+   * `bytes` (token = one UTF-8 byte, the seeds' vocabulary of 256), or a Hugging Face tokenizer.json embedded
+   * whole (`smallscope train --tokenizer FILE`), so the checkpoint stays self-contained.
+   */
+  tokenizer: z.union([
+    z.literal('bytes'),
+    z.object({ type: z.literal('huggingface'), json: z.record(z.string(), z.unknown()) }),
+  ]),
   task: z.object({ name: z.string() }).passthrough(),
   training: z
     .object({

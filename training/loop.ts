@@ -133,6 +133,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
     };
     const manifest = buildManifest({
       name: cfg.name,
+      tokenizer: cfg.task.name === 'text' ? cfg.task.tokenizer?.json : undefined,
       arch: cfg.arch,
       task: { ...task.describe },
       training: {

@@ -6,6 +6,7 @@ import { lstmSpec } from './arch/lstm/model';
 import { makeSpec } from './models/spec';
 import { taskSeqLen, type TaskConfig } from './task_runner';
 import { validateMaskedTask } from './tasks/masked-batches';
+import { readTrainTokenizer } from './tasks/train-tokenizer';
 import { SHAPES_DEFAULTS, validateShapes } from './tasks/shapes';
 import { COUNTING_DEFAULTS, validateCounting } from './tasks/counting';
 
@@ -27,7 +28,14 @@ function range(flag: string, v: unknown, fallback: [number, number]): [number, n
 
 export function taskFromOptions(o: TrainOptions): TaskConfig {
   const name = o.task as string;
-  if (name === 'text') return { name: 'text', ...(o.corpus ? { corpus: o.corpus as string } : {}) };
+  if (o.tokenizer !== undefined && name !== 'text')
+    throw new UsageError(`--tokenizer trains over a tokenizer.json's vocabulary: use it with --task text`);
+  if (name === 'text')
+    return {
+      name: 'text',
+      ...(o.corpus ? { corpus: o.corpus as string } : {}),
+      ...(o.tokenizer !== undefined ? { tokenizer: readTrainTokenizer(o.tokenizer as string) } : {}),
+    };
   if (name === 'shapes') {
     const shapes = {
       ...SHAPES_DEFAULTS,
@@ -75,6 +83,8 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
   const task = taskFromOptions(o);
   const arch = o.arch as string;
   const seqLen = taskSeqLen(task, o.seqLen as number);
+  // The vocabulary of a tokenizer trained over (train --tokenizer); bytes otherwise.
+  const vocab = task.name === 'text' && task.tokenizer ? { vocab: task.tokenizer.vocab } : {};
   if (task.name === 'shapes' && arch !== 'shapes-conv')
     throw new UsageError(`--task shapes is a regression on a signal: use --arch shapes-conv`);
   if (task.name === 'counting' && arch !== 'counting')
@@ -104,6 +114,7 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
   } else if (arch === 'lstm') {
     // Seed 001's LSTM baseline: unidirectional, so it is causal and may also train on text.
     spec = lstmSpec({
+      ...vocab,
       layers: (o.layers as number | undefined) ?? 6,
       hidden: (o.hidden as number | undefined) ?? 64,
       seqLen,
@@ -153,6 +164,7 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
         `--arch ${arch} is causal (next-byte); use --arch conv-stack for --task ${task.name}`,
       );
     spec = makeSpec(arch, {
+      ...vocab,
       d_model: dModel,
       n_heads: heads,
       residual: o.residual as boolean,

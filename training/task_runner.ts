@@ -8,7 +8,7 @@ import { maskedBatch, maskedSeqLen, type MaskedBatch, type MaskedTaskConfig } fr
 import { type CountingConfig } from './tasks/counting';
 import { countingBatch } from './tasks/counting-batches';
 import { shapesSample, type ShapesConfig } from './tasks/shapes';
-import { loadTextTask, sampleWindows, validationBatches } from './tasks/text';
+import { loadTextTask, sampleWindows, validationBatches, type TrainTokenizer } from './tasks/text';
 
 /**
  * One interface over the training tasks, so the loop (schedule, checkpoints, resume, metrics) is shared:
@@ -16,7 +16,7 @@ import { loadTextTask, sampleWindows, validationBatches } from './tasks/text';
  * shapes is a regression (MSE); counting scores one count class per learned output query.
  */
 export type TaskConfig =
-  | { name: 'text'; corpus?: string }
+  | { name: 'text'; corpus?: string; tokenizer?: TrainTokenizer }
   | MaskedTaskConfig
   | ({ name: 'shapes' } & ShapesConfig)
   | ({ name: 'counting' } & CountingConfig);
@@ -52,7 +52,12 @@ export function makeRunner(
   o: { seed: number; seqLen: number; batch: number; valBatches: number },
 ): TaskRunner {
   if (task.name === 'text') {
-    const t = loadTextTask({ corpus: task.corpus, seed: o.seed, seqLen: o.seqLen });
+    const t = loadTextTask({
+      corpus: task.corpus,
+      tokenizer: task.tokenizer,
+      seed: o.seed,
+      seqLen: o.seqLen,
+    });
     const valSet = validationBatches(t.val, o.batch, o.seqLen, o.valBatches);
     return {
       describe: { ...t.describe },

@@ -6,6 +6,8 @@ import { checkWritableDir, checkWritableFile, outputFormat, writeAtomic } from '
 import { renderSvg, svgToPng } from '../../figures/render';
 import { writeReport } from '../figures/report';
 import { tokensFromFlags, type InputFlags } from '../model/files';
+import { textContextFor, type TokenizerFlags } from '../model/tokenizer-files';
+import { textOptions } from '../text-options';
 
 /**
  * `smallscope figure KIND MODEL.onnx --out FILE.svg|FILE.png`: one figure for a writeup, drawn by the same
@@ -13,7 +15,7 @@ import { tokensFromFlags, type InputFlags } from '../model/files';
  * DIR`: the whole set with report.md and the raw data.
  */
 
-interface FigureFlags extends InputFlags {
+interface FigureFlags extends InputFlags, TokenizerFlags {
   compare?: string;
   layer?: number;
   head?: number;
@@ -46,13 +48,14 @@ function scaleOf(o: { scale?: number; dpi?: number }): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('figure')
-    .description(`one figure as SVG or PNG: ${FIGURE_KINDS.join(', ')}`)
-    .argument('<kind>', `figure kind: ${FIGURE_KINDS.join(', ')}`)
-    .argument('<model>', 'ONNX model file')
-    .option('--compare <other>', 'second model (figure compare)')
-    .option('--text <text>', 'input text (byte tokens)')
+  textOptions(
+    program
+      .command('figure')
+      .description(`one figure as SVG or PNG: ${FIGURE_KINDS.join(', ')}`)
+      .argument('<kind>', `figure kind: ${FIGURE_KINDS.join(', ')}`)
+      .argument('<model>', 'ONNX model file')
+      .option('--compare <other>', 'second model (figure compare)'),
+  )
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .option('--layer <l>', 'attention layer (attention, compare)', intArg('--layer', 0))
     .option('--head <h>', 'attention head (attention, compare)', intArg('--head', 0))
@@ -67,7 +70,10 @@ export function register(program: Command): void {
       const format = outputFormat(o.out);
       checkWritableFile(o.out);
       const scale = scaleOf(o);
-      const given = o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o) : null;
+      // Text goes through the (first) model's tokenizer; its pieces label the axes.
+      const text = o.text !== undefined ? textContextFor(model, o) : undefined;
+      const given =
+        o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o, false, text) : null;
       const cache = new Map();
       try {
         const props = await figureProps(
@@ -78,6 +84,7 @@ export function register(program: Command): void {
             compare: o.compare,
             tokens: given,
             text: o.text,
+            label: text?.tokenizer?.label,
             layer: o.layer,
             head: o.head,
             position: o.position,
@@ -93,12 +100,13 @@ export function register(program: Command): void {
       process.stderr.write(`wrote ${o.out}\n`);
     });
 
-  program
-    .command('figures')
-    .description('every figure for a checkpoint (or a pair) with report.md, JSON and CSV data')
-    .argument('<model>', 'ONNX model file')
-    .option('--compare <other>', 'second model: adds the compare figures and its head scores')
-    .option('--text <text>', 'input text (byte tokens)')
+  textOptions(
+    program
+      .command('figures')
+      .description('every figure for a checkpoint (or a pair) with report.md, JSON and CSV data')
+      .argument('<model>', 'ONNX model file')
+      .option('--compare <other>', 'second model: adds the compare figures and its head scores'),
+  )
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .addOption(new Option('--width <w>', 'column width').choices(['single', 'double']))
     .option('--scale <n>', 'PNG zoom over 96 dpi (default 2)', numArg('--scale'))
@@ -107,12 +115,15 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (created if its parent exists)')
     .action(async (model: string, o: Omit<FigureFlags, 'layer' | 'head' | 'position'> & { png: boolean }) => {
       const scale = scaleOf(o);
-      const given = o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o) : null;
+      const text = o.text !== undefined ? textContextFor(model, o) : undefined;
+      const given =
+        o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o, false, text) : null;
       const written = await writeReport({
         model,
         compare: o.compare,
         tokens: given,
         text: o.text,
+        label: text?.tokenizer?.label,
         width: o.width,
         out: o.out,
         png: o.png ? scale : null,

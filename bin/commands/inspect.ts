@@ -7,6 +7,10 @@ import type { OnnxModel, ValueInfo } from '../../format/onnx/model';
 import { Command } from '../cli';
 import { openModelFile } from '../model/files';
 import { createNodeRunner, MAX_SEQ } from '../../runtime/node/ort-node';
+import { modelTokenizer, type TokenizerFlags } from '../model/tokenizer-files';
+import { describeFeeds, planFeeds, tokenInputName } from '../../probes/inputs/feeds';
+import { describeTokenizer, resolveTokenizer } from '../../format/tokenizer/resolve';
+import type { TextTokenizer } from '../../format/tokenizer/tokenizer';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
@@ -20,9 +24,13 @@ export function register(program: Command): void {
       'list what smallscope finds in an ONNX model: inputs, outputs, manifest, attention, conv taps',
     )
     .argument('<model>', 'ONNX model file')
+    .option(
+      '--tokenizer <file>',
+      "a Hugging Face tokenizer.json (default: tokenizer.json beside the model, else the manifest's, else bytes for a vocabulary of 256)",
+    )
     .option('--json', 'print one JSON document')
-    .action(async (path: string, opts: { json?: boolean }) => {
-      const report = await inspect(path);
+    .action(async (path: string, opts: { json?: boolean; tokenizer?: string }) => {
+      const report = await inspect(path, opts);
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(readable(report));
     });
@@ -31,8 +39,8 @@ export function register(program: Command): void {
 type Report = Awaited<ReturnType<typeof inspect>>;
 
 /** `smallscope inspect` as a library function: the report for a model file (attention confirmed by a run). */
-export async function inspect(path: string) {
-  return inspectModel(openModelFile(path), { file: path, run: true });
+export async function inspect(path: string, flags: TokenizerFlags = {}) {
+  return inspectModel(openModelFile(path), { file: path, run: true, tokenizerFlags: flags });
 }
 
 /**
@@ -41,10 +49,23 @@ export async function inspect(path: string) {
  */
 export async function inspectModel(
   model: OnnxModel,
-  { file = '', run = true }: { file?: string; run?: boolean } = {},
+  {
+    file = '',
+    run = true,
+    tokenizerFlags,
+  }: { file?: string; run?: boolean; tokenizerFlags?: TokenizerFlags } = {},
 ) {
   const embedding = findEmbedding(model);
   const notFound: string[] = [];
+  const vocab = model.manifest?.arch.vocab ?? embedding?.vocab ?? null;
+  const feeds = feedReport(model);
+  if (feeds.error !== undefined) notFound.push(feeds.error);
+  // A file named by --tokenizer that cannot be read fails the command; one merely found is reported.
+  const tokenizer = tokenizerReport(Boolean(tokenizerFlags?.tokenizer), () =>
+    file
+      ? modelTokenizer(file, model, tokenizerFlags ?? {}, vocab)
+      : resolveTokenizer({ manifest: model.manifest, vocab }),
+  );
   if (!model.manifest) notFound.push(model.manifestError ?? 'no smallscope manifest (a foreign model)');
   if (!embedding) notFound.push('no token embedding (Gather from a constant table indexed by the input)');
   const context = modelContext(model);
@@ -66,7 +87,9 @@ export async function inspectModel(
       step: model.manifest.step,
       params: model.manifest.params,
     },
-    vocab: model.manifest?.arch.vocab ?? embedding?.vocab ?? null,
+    vocab,
+    feeds,
+    tokenizer,
     /** Longest input: the manifest's positional embedding, else what the graph's structure allows; null: none. */
     context,
     embedding: embedding && {
@@ -79,6 +102,38 @@ export async function inspectModel(
     convs: convs.map(conv),
     not_found: notFound,
   };
+}
+
+/** What each input is fed (probes/inputs/feeds.ts), or why the model cannot be fed. */
+function feedReport(model: OnnxModel) {
+  try {
+    const plan = planFeeds(model.inputs);
+    return {
+      inputs: [plan.tokens, ...plan.others].map((f) => ({ name: f.name, rule: f.rule })),
+      summary: describeFeeds(plan),
+    };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return { error: e.message };
+  }
+}
+
+/** The tokenizer text would go through: name, source, vocabulary; or the one-line reason there is none. */
+function tokenizerReport(named: boolean, resolve: () => TextTokenizer | null) {
+  try {
+    const tok = resolve();
+    return {
+      name: tok?.name ?? null,
+      source: tok?.source ?? null,
+      origin: tok?.origin ?? null,
+      vocab: tok?.vocabSize ?? null,
+      summary: describeTokenizer(tok),
+      error: null as string | null,
+    };
+  } catch (e) {
+    if (named || !(e instanceof UsageError)) throw e;
+    return { name: null, source: null, origin: null, vocab: null, summary: null, error: e.message };
+  }
 }
 
 function io(v: ValueInfo) {
@@ -121,7 +176,7 @@ async function inspectAttention(model: OnnxModel, run: boolean, maxTokens: numbe
   const rejected = discovery.rejected.map((r) => ({ ...r }));
   if (!run) return { found, rejected, checked: false, error: null };
   try {
-    const seqDim = model.inputs[0]?.dims?.[1];
+    const seqDim = model.inputs.find((i) => i.name === tokenInputName(model.inputs))?.dims?.[1];
     const T = typeof seqDim === 'number' ? seqDim : Math.min(8, maxTokens ?? 8);
     // A fixed length past what smallscope runs is refused before its token row is even allocated.
     if (T > MAX_SEQ)
@@ -157,6 +212,8 @@ function readable(r: Report): string {
     r.manifest
       ? `manifest: ${r.manifest.name} (${r.manifest.arch.kind}, d_model ${r.manifest.arch.d_model}, ${r.manifest.arch.n_heads} head(s), task ${r.manifest.task}, step ${r.manifest.step}, ${r.manifest.params} params)`
       : 'manifest: none',
+    r.feeds.error !== undefined ? `fed: no (${r.feeds.error})` : `fed: ${r.feeds.summary}`,
+    `tokenizer: ${r.tokenizer.summary ?? `refused (${r.tokenizer.error})`}`,
     `vocabulary: ${r.vocab ?? 'unknown'}${r.embedding ? ` (embedding ${r.embedding.table} [${r.embedding.vocab}, ${r.embedding.d_model}])` : ''}`,
     r.context
       ? `context: ${r.context.max_tokens} tokens (${r.context.from})`

@@ -11,6 +11,8 @@ import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
+import { textOptions } from '../text-options';
+import type { TokenizerFlags } from '../model/tokenizer-files';
 import { tokensFromFlags, type InputFlags } from '../model/files';
 import { openProbeSession, type ProbeSession } from '../model/probe-session';
 
@@ -21,18 +23,19 @@ import { openProbeSession, type ProbeSession } from '../model/probe-session';
 export function register(program: Command): void {
   const probe = program.command('probe').description('measure attention heads of an ONNX model');
 
-  probe
-    .command('attention')
-    .description(
-      'attention patterns [batch][head][query][key] of every layer (cross attention: [batch][head][output step][input position])',
-    )
-    .argument('<model>', 'ONNX model file')
-    .option('--text <text>', 'input text (byte tokens)')
+  textOptions(
+    probe
+      .command('attention')
+      .description(
+        'attention patterns [batch][head][query][key] of every layer (cross attention: [batch][head][output step][input position])',
+      )
+      .argument('<model>', 'ONNX model file'),
+  )
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .option('--json', 'print one JSON document: {"tokens", "patterns", "taps"}')
-    .action(async (path: string, opts: InputFlags & { json?: boolean }) => {
-      const tokens = tokensFromFlags(opts)!;
-      const session = await openProbeSession(path);
+    .action(async (path: string, opts: InputFlags & TokenizerFlags & { json?: boolean }) => {
+      const session = await openProbeSession(path, opts);
+      const tokens = tokensFromFlags(opts, false, session.text)!;
       checkVocab(tokens, session.vocab ?? Number.MAX_SAFE_INTEGER);
       const result = await attentionPatterns(session.runner, session.taps, tokens);
       await session.runner.dispose?.();
@@ -40,29 +43,30 @@ export function register(program: Command): void {
         const patterns = Object.fromEntries(
           Object.entries(result.patterns).map(([k, p]) => [k, nestedPattern(p)]),
         );
-        print({ tokens, patterns, taps: tapList(result) });
+        print({ tokens, pieces: pieces(session, tokens), patterns, taps: tapList(result) });
       } else {
-        process.stdout.write(attentionSummary(path, tokens, result));
+        process.stdout.write(attentionSummary(path, tokens, result, session));
       }
     });
 
-  probe
-    .command('heads')
-    .description(
-      'per-head scores: induction (clean and ARENA-compatible), previous-token, TransformerLens detectors',
-    )
-    .argument('<model>', 'ONNX model file')
-    .option('--text <text>', 'input text (byte tokens)')
+  textOptions(
+    probe
+      .command('heads')
+      .description(
+        'per-head scores: induction (clean and ARENA-compatible), previous-token, TransformerLens detectors',
+      )
+      .argument('<model>', 'ONNX model file'),
+  )
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .option(
       '--repeat-random <n>',
-      'random blocks of n tokens, each repeated twice',
+      "random blocks of n ordinary tokens of the model's vocabulary (no special or byte-fallback pieces), each repeated twice",
       intArg('--repeat-random'),
     )
     .option('--batch <b>', 'rows for --repeat-random', intArg('--batch'), 10)
     .option(
       '--alphabet <chars>',
-      'draw --repeat-random tokens from the UTF-8 bytes of these characters (e.g. abcdefghijklmnopqrstuvwxyz)',
+      "draw --repeat-random tokens from these characters' tokens (e.g. abcdefghijklmnopqrstuvwxyz)",
     )
     .option('--seed <s>', 'seed for --repeat-random', intArg('--seed', 0), 0)
     .option(
@@ -85,8 +89,8 @@ export function register(program: Command): void {
     .option('--exclude-current-token', 'detectors ignore attention of a position to itself')
     .option('--json', 'print one JSON document: {"heads", "period", "notes", "tokens"}')
     .action(async (path: string, opts: HeadsFlags) => {
-      const given = tokensFromFlags(opts, true);
-      const session = await openProbeSession(path);
+      const session = await openProbeSession(path, opts);
+      const given = tokensFromFlags(opts, true, session.text);
       const tokens = given ?? randomInput(session, opts);
       checkVocab(tokens, session.vocab ?? Number.MAX_SAFE_INTEGER);
       const { period, notes } = choosePeriod(
@@ -131,15 +135,24 @@ export function register(program: Command): void {
       else if (!logitsName) notes.push('ICL: not measured, no logits output found');
       else if ('early' in positions)
         icl = iclScore(capture.last[logitsName], tokens, positions.early, positions.late);
-      if (opts.json) print({ heads: rows, icl, period, notes, tokens, taps: tapList(result) });
-      else process.stdout.write(headsSummary(rows, icl, period, notes, tokens));
+      if (opts.json)
+        print({
+          heads: rows,
+          icl,
+          period,
+          notes,
+          tokens,
+          pieces: pieces(session, tokens),
+          taps: tapList(result),
+        });
+      else process.stdout.write(headsSummary(rows, icl, period, notes, tokens, session));
     });
 
   registerFilters(probe);
   registerField(probe);
 }
 
-interface HeadsFlags extends InputFlags {
+interface HeadsFlags extends InputFlags, TokenizerFlags {
   batch: number;
   seed: number;
   alphabet?: string;
@@ -153,13 +166,23 @@ interface HeadsFlags extends InputFlags {
 }
 
 function randomInput(session: ProbeSession, opts: HeadsFlags): number[][] {
-  return repeatedRandomTokens({
-    n: opts.repeatRandom!,
-    batch: opts.batch,
-    vocab: session.vocab ?? BYTE_VOCAB,
-    seed: opts.seed,
-    alphabet: opts.alphabet === undefined ? undefined : encodeText(opts.alphabet),
-  });
+  const tok = session.tokenizer;
+  const vocab = session.vocab ?? tok?.vocabSize ?? BYTE_VOCAB;
+  // A tokenizer's ordinary tokens only (no special or byte-fallback pieces); without one, any id.
+  const ordinary = tok && tok.name !== 'bytes' ? tok.ordinaryIds().filter((id) => id < vocab) : undefined;
+  const alphabet =
+    opts.alphabet === undefined
+      ? ordinary
+      : tok && tok.name !== 'bytes'
+        ? Array.from(opts.alphabet).flatMap((ch) => tok.encode(ch, false))
+        : encodeText(opts.alphabet);
+  return repeatedRandomTokens({ n: opts.repeatRandom!, batch: opts.batch, vocab, seed: opts.seed, alphabet });
+}
+
+/** The tokenizer's piece of every token (bytes: one label per byte), as printed and in --json. */
+function pieces(session: ProbeSession, tokens: number[][]): string[][] {
+  const label = session.tokenizer?.label ?? tokenLabel;
+  return tokens.map((row) => row.map((id) => label(id)));
 }
 
 function print(doc: unknown): void {
@@ -178,8 +201,11 @@ function tapList(result: Patterns) {
 
 const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? '-' : x.toFixed(digits));
 
-function preview(tokens: number[][]): string {
-  const row = tokens[0].map(tokenLabel).join('');
+function preview(tokens: number[][], session: ProbeSession): string {
+  const label = session.tokenizer?.label ?? tokenLabel;
+  const row = tokens[0]
+    .map((id) => label(id))
+    .join(session.tokenizer && session.tokenizer.name !== 'bytes' ? '|' : '');
   return row.length > 60 ? `${row.slice(0, 57)}...` : row;
 }
 
@@ -191,8 +217,10 @@ function batchMean(p: Tensor, h: number): Float64Array {
   return m;
 }
 
-function attentionSummary(path: string, tokens: number[][], result: Patterns): string {
-  const lines = [`${path}: ${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens)}"`];
+function attentionSummary(path: string, tokens: number[][], result: Patterns, session: ProbeSession): string {
+  const lines = [
+    `${path}: ${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens, session)}"`,
+  ];
   for (const tap of result.taps) {
     const p = result.patterns[tap.name];
     const [B, H, T] = p.dims;
@@ -232,8 +260,9 @@ function headsSummary(
   period: { n: number; start: number; source: string } | null,
   notes: string[],
   tokens: number[][],
+  session: ProbeSession,
 ): string {
-  const lines = [`${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens)}"`];
+  const lines = [`${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens, session)}"`];
   lines.push(
     period
       ? `period ${period.n} (${period.source}), first copy at ${period.start}`

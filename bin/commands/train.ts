@@ -90,6 +90,10 @@ export function register(program: Command): void {
       '--corpus <file>',
       'UTF-8 text file to train on (default: a generated corpus with recurring text)',
     )
+    .option(
+      '--tokenizer <file>',
+      "text: train over this Hugging Face tokenizer.json's vocabulary (the corpus as its ids) and embed it in the checkpoint",
+    )
     .requiredOption('--out <dir>', 'run folder for the checkpoint, training state and metrics')
     .option('--d-model <n>', 'width of the embedding and every layer', intArg('--d-model'), 64)
     .option('--heads <n>', 'attention heads per layer (d-model is split between them)', intArg('--heads'), 1)
@@ -122,6 +126,7 @@ export function register(program: Command): void {
         // The saved run defines the model and data; say so rather than silently ignoring a changed flag.
         const fixed = [
           'corpus',
+          'tokenizer',
           'dModel',
           'heads',
           'residual',

@@ -30,6 +30,8 @@ export interface FigureRequest {
   /** the input as given (--text / --tokens-file), or null for the kind's default */
   tokens: number[][] | null;
   text?: string;
+  /** the model tokenizer's piece of an id, for axis labels (bytes when absent) */
+  label?: (id: number) => string;
   layer?: number;
   head?: number;
   /** the output position of the field figure (default: the probe's, the last position) */
@@ -47,9 +49,9 @@ export function inputFor(kind: FigureKind, req: FigureRequest): Input {
   if (req.tokens) {
     const describe =
       req.text !== undefined
-        ? describeText(req.text)
+        ? describeText(req.text, req.tokens[0].length)
         : `${req.tokens.length} row(s) of ${req.tokens[0].length} tokens from the tokens file`;
-    return { tokens: req.tokens, describe };
+    return { tokens: req.tokens, describe, label: req.label };
   }
   if (kind === 'induction') return randomInput();
   return {

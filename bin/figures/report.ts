@@ -32,6 +32,8 @@ export interface ReportRequest {
   compare?: string;
   tokens: number[][] | null;
   text?: string;
+  /** the model tokenizer's piece of an id, for axis labels (bytes when absent) */
+  label?: (id: number) => string;
   width?: FigureWidth;
   out: string;
   /** PNG scale, or null for SVG only */
@@ -68,6 +70,7 @@ export async function writeReport(req: ReportRequest): Promise<number> {
       model: req.model,
       tokens: req.tokens,
       text: req.text,
+      label: req.label,
     });
     const rand = req.tokens ? text : randomInput();
     const models = b ? [a, b] : [a];

@@ -4,6 +4,7 @@ import { UsageError } from '../../format/errors';
 import { decodeModel, type OnnxModel } from '../../format/onnx/model';
 import { parseTokenBatch, textBatch } from '../../probes/inputs/tokens';
 import { argText, decodeUtf8 } from '../../format/text';
+import { noTokenizer, type TextTokenizer } from '../../format/tokenizer/tokenizer';
 
 /** Reading what the user names on the command line, with one-line errors that name the file. */
 
@@ -68,18 +69,36 @@ export interface InputFlags {
   repeatRandom?: number;
 }
 
+/** The model's tokenizer for --text (bin/runtime/tokenizer-files.ts); without one, text is bytes. */
+export interface TextContext {
+  tokenizer: TextTokenizer | null;
+  vocab: number | null;
+  /** false for --no-special-tokens */
+  specialTokens?: boolean;
+}
+
 /**
  * The token batch from --text or --tokens-file; null when --repeat-random was chosen (the caller builds it,
- * since it needs the model's vocabulary). Exactly one input flag must be given.
+ * since it needs the model's vocabulary). Exactly one input flag must be given. Text goes through the
+ * model's tokenizer when `context` gives one, and is refused (naming --tokenizer) when it says there is none.
  */
-export function tokensFromFlags(opts: InputFlags, allowRepeatRandom = false): number[][] | null {
+export function tokensFromFlags(
+  opts: InputFlags,
+  allowRepeatRandom = false,
+  context?: TextContext,
+): number[][] | null {
   const given = [
     opts.text !== undefined && '--text',
     opts.tokensFile !== undefined && '--tokens-file',
     opts.repeatRandom !== undefined && '--repeat-random',
   ].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give only one of ${given.join(', ')}`);
-  if (opts.text !== undefined) return textBatch(argText(opts.text));
+  if (opts.text !== undefined) {
+    const text = argText(opts.text);
+    if (!context) return textBatch(text);
+    if (!context.tokenizer) throw noTokenizer(context.vocab);
+    return [context.tokenizer.encode(text, context.specialTokens ?? true)];
+  }
   if (opts.tokensFile !== undefined) {
     const what = `tokens file '${opts.tokensFile}'`;
     return parseTokenBatch(decodeUtf8(readBytes(opts.tokensFile, 'tokens file'), what), what);

@@ -1,4 +1,5 @@
 import { UsageError } from '../../format/errors';
+import { planFeeds, type FeedSpec } from '../inputs/feeds';
 import { findEmbedding } from './embedding';
 import { onnx } from '../../format/onnx/gen/onnx.js';
 import { staticDims, type OnnxModel } from '../../format/onnx/model';
@@ -27,6 +28,8 @@ export interface CutModel {
   table: string;
   vocab: number;
   dModel: number;
+  /** The graph's other inputs (attention_mask, position_ids, ...), fed by rule (probes/inputs/feeds.ts). */
+  others: FeedSpec[];
 }
 
 export function cutAtEmbedding(model: OnnxModel): CutModel {
@@ -42,7 +45,8 @@ export function cutAtEmbedding(model: OnnxModel): CutModel {
     );
   }
   const nodes = graph.node!.filter((n) => n !== gather);
-  const tokenInput = model.inputs[0]?.name ?? null;
+  const plan = planFeeds(model.inputs);
+  const tokenInput = plan.tokens.name;
   const stillRead = tokenInput !== null && nodes.some((n) => (n.input ?? []).includes(tokenInput));
   const keptInputs = (graph.input ?? []).filter((i) => i.name !== tokenInput || stillRead);
   const embeddingInput: onnx.IValueInfoProto = {
@@ -71,5 +75,6 @@ export function cutAtEmbedding(model: OnnxModel): CutModel {
     table: emb.table,
     vocab: emb.vocab,
     dModel: emb.dModel,
+    others: plan.others,
   };
 }

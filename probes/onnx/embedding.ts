@@ -1,3 +1,4 @@
+import { tokenInputName } from '../inputs/feeds';
 import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 
 /**
@@ -15,7 +16,9 @@ export interface Embedding {
 const THROUGH = new Set(['Cast', 'Identity', 'Unsqueeze', 'Squeeze', 'Reshape']);
 
 export function findEmbedding(model: OnnxModel): Embedding | null {
-  const inputs = new Set(model.inputs.map((i) => i.name));
+  // Only the token input: a position table indexed by position_ids is a Gather from an input too.
+  const token = tokenInputName(model.inputs);
+  const inputs = new Set(token !== null ? [token] : model.inputs.map((i) => i.name));
   const producer = new Map(model.nodes.flatMap((n) => n.output.map((o) => [o, n] as const)));
   const fromInput = (name: string): boolean => {
     for (let depth = 0; depth < 4; depth++) {

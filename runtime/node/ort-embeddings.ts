@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { fill } from '../../probes/inputs/feeds';
 import type { CutModel } from '../../probes/onnx/cut-embedding';
 import { loadFailure, runFailure } from '../../probes/run-failure';
 import { ORT_QUIET } from './ort-node';
@@ -46,6 +47,10 @@ export async function createEmbeddingRunner(cut: CutModel, intraOpNumThreads?: n
                 BigInt64Array.from(ids, (t) => BigInt(t)),
                 [batch, seq],
               );
+      }
+      for (const spec of cut.others) {
+        const f = fill(spec, batch, seq);
+        feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
       }
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, null, seq);

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { UsageError } from '../../format/errors';
+import { buildFeeds, planFeeds } from '../../probes/inputs/feeds';
 import { checkContext, findContext } from '../../probes/onnx/context';
 import type { OnnxModel } from '../../format/onnx/model';
 import { loadFailure, runFailure } from '../../probes/run-failure';
@@ -34,12 +35,8 @@ export async function createNodeRunner(
   bytes: Uint8Array,
   { graphOptimizationLevel = 'disabled', intraOpNumThreads }: NodeRunnerOptions = {},
 ): Promise<Runner> {
-  if (model.inputs.length !== 1) {
-    throw new UsageError(
-      `this model has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(', ')}); ` +
-        'smallscope feeds models with a single token-id input',
-    );
-  }
+  // Token ids to input_ids/tokens, the other Hugging Face-style inputs by rule; anything else refused by name.
+  const plan = planFeeds(model.inputs);
   if (model.externalData.length > 0) {
     // ORT resolves external data of a model given as bytes against the working directory, not the model's
     // folder: never hand it such a model.
@@ -48,12 +45,7 @@ export async function createNodeRunner(
         'which smallscope does not run: save the model as one self-contained .onnx file',
     );
   }
-  const input = model.inputs[0];
-  const type = input.elemType ?? 'int64';
-  if (type !== 'int64' && type !== 'int32') {
-    throw new UsageError(`the model's input '${input.name}' is ${type}, not token ids (int64 or int32)`);
-  }
-  const [batchDim, seqDim] = input.dims ?? [];
+  const [batchDim, seqDim] = plan.tokens.dims ?? [];
   const maxSeq = model.manifest?.arch.pos_embed ? model.manifest.arch.max_seq : null;
   // A foreign graph's limit, found in its structure (position table, sliced buffer): probes/onnx/context.ts.
   const context = findContext(model);
@@ -97,9 +89,9 @@ export async function createNodeRunner(
           `the batch has ${batch} rows; this model takes exactly ${batchDim} (a fixed input dimension)`,
         );
       }
-      const flat = tokens.flat();
-      const data = type === 'int64' ? BigInt64Array.from(flat, (t) => BigInt(t)) : Int32Array.from(flat);
-      const feeds = { [input.name]: new ort.Tensor(type, data, [batch, seq]) };
+      const feeds = Object.fromEntries(
+        buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
+      );
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, model, seq);
       });

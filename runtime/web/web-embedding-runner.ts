@@ -1,3 +1,4 @@
+import { fill } from '$probes/inputs/feeds';
 import type { CutModel } from '$probes/onnx/cut-embedding';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
@@ -34,6 +35,10 @@ export async function createWebEmbeddingRunner(cut: CutModel): Promise<Runner> {
           for (let b = 0; b < batch; b++)
             for (let p = 0; p < seq; p++) ids[b * seq + p] = BigInt(tokens[b % tokens.length][p]);
         feeds[cut.tokenInput] = new ort.Tensor('int64', ids, [batch, seq]);
+      }
+      for (const spec of cut.others) {
+        const f = fill(spec, batch, seq);
+        feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
       }
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, null, seq);

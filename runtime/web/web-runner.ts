@@ -1,3 +1,4 @@
+import { buildFeeds, planFeeds, type FeedPlan } from '$probes/inputs/feeds';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
 import { runFailure, loadFailure } from '$probes/run-failure';
@@ -6,15 +7,19 @@ import { loadOrt, ORT_QUIET } from './ort';
 import { outputReserve } from './output-arrays';
 
 export interface WebRunner extends Runner {
-  /** Name of the int64 [batch, pos] token input. */
+  /** Name of the [batch, pos] token input. */
   readonly inputName: string;
+  /** What every input is fed (probes/inputs/feeds.ts), the same rules as the command line. */
+  readonly feeds: FeedPlan;
 }
 
 /**
- * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed int64 token ids, returning
- * the fetched outputs as float32 arrays of their own (never views of the session's buffers).
+ * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed token ids (and the other
+ * Hugging Face-style inputs by rule, given the graph's `inputs`), returning the fetched outputs as float32
+ * arrays of their own (never views of the session's buffers).
  */
-export async function createWebRunner(model: Uint8Array, graph: OnnxModel | null = null): Promise<WebRunner> {
+export async function createWebRunner(model: Uint8Array, graph: OnnxModel): Promise<WebRunner> {
+  const plan = planFeeds(graph.inputs);
   const ort = await loadOrt();
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['wasm'],
@@ -22,16 +27,17 @@ export async function createWebRunner(model: Uint8Array, graph: OnnxModel | null
   }).catch((e: unknown) => {
     throw loadFailure(e);
   });
-  const inputName = session.inputNames.includes('tokens') ? 'tokens' : session.inputNames[0];
   return {
-    inputName,
+    inputName: plan.tokens.name,
+    feeds: plan,
     outputNames: session.outputNames,
     async run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>> {
       const rows = tokens.length;
       const cols = rows > 0 ? tokens[0].length : 0;
       if (tokens.some((r) => r.length !== cols)) throw new Error('every token row must have the same length');
-      const ids = BigInt64Array.from(tokens.flat(), (t) => BigInt(t));
-      const feeds = { [inputName]: new ort.Tensor('int64', ids, [rows, cols]) };
+      const feeds = Object.fromEntries(
+        buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
+      );
       // One line naming the node and the cause (a model's or an input's failure), never ORT's raw text.
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, graph, cols);

@@ -12,6 +12,8 @@ export function buildManifest(a: {
   params: number;
   history: HistoryPoint[];
   weights: Record<string, Float32Array>;
+  /** a tokenizer.json trained over (train --tokenizer), embedded whole; bytes when absent */
+  tokenizer?: Record<string, unknown>;
 }): Manifest {
   // Raw tap statistics only where the graph holds masked weights (the causal conv of seed 002).
   const raw = a.arch.kind === 'conv-attn' ? a.weights['blocks.0.conv.W'] : undefined;
@@ -19,7 +21,7 @@ export function buildManifest(a: {
     format: MANIFEST_FORMAT,
     name: a.name,
     arch: a.arch,
-    tokenizer: 'bytes',
+    tokenizer: a.tokenizer ? { type: 'huggingface', json: a.tokenizer } : 'bytes',
     task: a.task,
     training: a.training,
     step: a.step,

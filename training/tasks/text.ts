@@ -1,19 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../format/errors';
 import { decodeUtf8 } from '../../format/text';
+import { tokenizerFromJson } from '../../format/tokenizer/huggingface';
 import type { Rng } from '../random';
 import { CORPUS_GENERATOR, generateCorpus } from './corpus';
 
 /**
  * The next-byte text task: a corpus of bytes split into training (first 90%) and held-out validation (last
  * 10%) parts; batches are random windows of seq_len + 1 bytes (inputs are the first seq_len, targets the last
- * seq_len). The corpus is either generated (see corpus.ts) or read from a UTF-8 file.
+ * seq_len). The corpus is either generated (see corpus.ts) or read from a UTF-8 file. With a tokenizer
+ * (`train --tokenizer FILE`), the corpus is its token ids instead of bytes (no special tokens), and the task is
+ * next-token prediction over that vocabulary.
  */
 export interface TextTask {
   /** What goes into the manifest's `task`. */
-  describe: { name: 'text'; source: string; bytes: number; generator?: string; corpus_seed?: number };
-  train: Uint8Array;
-  val: Uint8Array;
+  describe: {
+    name: 'text';
+    source: string;
+    bytes: number;
+    generator?: string;
+    corpus_seed?: number;
+    tokenizer?: string;
+    tokens?: number;
+  };
+  train: TokenData;
+  val: TokenData;
+}
+
+/** The corpus as ids: bytes, or a tokenizer's ids. */
+export type TokenData = Uint8Array | Int32Array;
+
+/** A tokenizer.json to train over: the file it came from and its parsed JSON (saved with the run, for --resume). */
+export interface TrainTokenizer {
+  path: string;
+  json: Record<string, unknown>;
+  /** One past its largest id: the model's vocabulary. */
+  vocab: number;
 }
 
 export const VAL_FRACTION = 0.1;
@@ -22,8 +44,13 @@ export const GENERATED_BYTES = 1_000_000;
 // Generating a megabyte takes a moment; a process that trains several runs (tests, sweeps) reuses it.
 const generated = new Map<number, Uint8Array>();
 
-export function loadTextTask(opts: { corpus?: string; seed: number; seqLen: number }): TextTask {
-  let bytes: Uint8Array;
+export function loadTextTask(opts: {
+  corpus?: string;
+  tokenizer?: TrainTokenizer;
+  seed: number;
+  seqLen: number;
+}): TextTask {
+  let bytes: TokenData;
   let describe: TextTask['describe'];
   if (opts.corpus) {
     let raw: Uint8Array;
@@ -52,6 +79,11 @@ export function loadTextTask(opts: { corpus?: string; seed: number; seqLen: numb
       corpus_seed: corpusSeed,
     };
   }
+  if (opts.tokenizer) {
+    const tok = tokenizerFromJson(opts.tokenizer.json, `--tokenizer ${opts.tokenizer.path}`, 'flag');
+    bytes = Int32Array.from(tok.encode(new TextDecoder().decode(bytes), false));
+    describe = { ...describe, tokenizer: `${tok.name} (${opts.tokenizer.path})`, tokens: bytes.length };
+  }
   const cut = Math.floor(bytes.length * (1 - VAL_FRACTION));
   const train = bytes.subarray(0, cut);
   const val = bytes.subarray(cut);
@@ -59,14 +91,14 @@ export function loadTextTask(opts: { corpus?: string; seed: number; seqLen: numb
   if (val.length < need) {
     const min = Math.ceil(need / VAL_FRACTION) + 1;
     throw new UsageError(
-      `--corpus ${opts.corpus} is too short (${bytes.length} bytes) for --seq-len ${opts.seqLen}: give at least ${min} bytes or a shorter --seq-len`,
+      `--corpus ${opts.corpus} is too short (${bytes.length} ${opts.tokenizer ? 'tokens' : 'bytes'}) for --seq-len ${opts.seqLen}: give at least ${min} ${opts.tokenizer ? 'tokens' : 'bytes'} or a shorter --seq-len`,
     );
   }
   return { describe, train, val };
 }
 
 /** A batch of random training windows: int32 [batch, seq_len + 1], row-major. */
-export function sampleWindows(data: Uint8Array, rng: Rng, batch: number, seqLen: number): Int32Array {
+export function sampleWindows(data: TokenData, rng: Rng, batch: number, seqLen: number): Int32Array {
   const w = seqLen + 1;
   const out = new Int32Array(batch * w);
   for (let b = 0; b < batch; b++) {
@@ -81,7 +113,7 @@ export function sampleWindows(data: Uint8Array, rng: Rng, batch: number, seqLen:
  * resumed run) sees the same bytes. Returns up to `count` batches of int32 [batch, seq_len + 1].
  */
 export function validationBatches(
-  data: Uint8Array,
+  data: TokenData,
   batch: number,
   seqLen: number,
   count: number,

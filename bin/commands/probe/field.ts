@@ -13,16 +13,19 @@ import { type Command, intArg, numArg } from '../../cli';
 import { openModelFile, tokensFromFlags } from '../../model/files';
 import type { ExactProfiler } from '../../model/exact-field';
 import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
+import { modelTokenizer, type TokenizerFlags } from '../../model/tokenizer-files';
+import { textOptions } from '../../text-options';
 
 /** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
 export function registerField(probe: Command): void {
-  probe
-    .command('field')
-    .description(
-      'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (exact for smallscope checkpoints, else finite differences)',
-    )
-    .argument('<model>', 'ONNX model file')
-    .option('--text <text>', 'input text (byte tokens)')
+  textOptions(
+    probe
+      .command('field')
+      .description(
+        'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (exact for smallscope checkpoints, else finite differences)',
+      )
+      .argument('<model>', 'ONNX model file'),
+  )
     .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
     .option(
       '--seq-len <n>',
@@ -60,7 +63,13 @@ export function registerField(probe: Command): void {
       const ablated = opts.withoutAttention ? ablateAttention(original) : null;
       const model = ablated ? ablated.model : original;
       const cut = ablated ? ablated.cut : cutAtEmbedding(model);
-      const given = opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts)! : null;
+      const text = {
+        tokenizer: modelTokenizer(path, original, opts, cut.vocab),
+        vocab: cut.vocab,
+        specialTokens: opts.specialTokens,
+      };
+      const given =
+        opts.text !== undefined || opts.tokensFile !== undefined ? tokensFromFlags(opts, false, text)! : null;
       const rand = mulberry32(0);
       const tokens = given ?? [Array.from({ length: opts.seqLen }, () => Math.floor(rand() * cut.vocab))];
       checkVocab(tokens, cut.vocab);
@@ -106,7 +115,7 @@ export function registerField(probe: Command): void {
     });
 }
 
-interface FieldFlags {
+interface FieldFlags extends TokenizerFlags {
   text?: string;
   tokensFile?: string;
   seqLen: number;

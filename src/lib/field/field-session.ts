@@ -7,7 +7,9 @@ import { checkContext, modelContext } from '$probes/onnx/context';
 import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '$probes/runner-capture';
 import type { Runner } from '$probes/runner';
-import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
+import { resolveTokenizer } from '../../../format/tokenizer/resolve';
+import type { TextTokenizer } from '../../../format/tokenizer/tokenizer';
+import { loadCheckpointBytes, loadCheckpointTokenizer } from '$lib/source/checkpoint-ref';
 import { createWebEmbeddingRunner } from '../../../runtime/web/web-embedding-runner';
 import { ATTENTION_VIEWS, type AttentionView } from './views';
 
@@ -34,11 +36,22 @@ export interface FieldModel {
   /** null without attention, or when it cannot be taken out (`ablationError` says why) */
   ablated: { model: AblatedModel; runner: Runner } | null;
   ablationError: string | null;
+  /** How text becomes tokens (the inspect view's resolution); null: text is refused. */
+  tokenizer: TextTokenizer | null;
 }
 
 export async function openField(ckpt: string): Promise<FieldModel> {
-  const model = decodeModel(await loadCheckpointBytes(ckpt));
+  const [bytes, tokenizerText] = await Promise.all([
+    loadCheckpointBytes(ckpt),
+    loadCheckpointTokenizer(ckpt),
+  ]);
+  const model = decodeModel(bytes);
   const cut = cutAtEmbedding(model);
+  const tokenizer = resolveTokenizer({
+    beside: tokenizerText === null ? null : { what: 'tokenizer.json', text: tokenizerText },
+    manifest: model.manifest,
+    vocab: cut.vocab,
+  });
   let attention = true;
   try {
     findAttention(model);
@@ -58,7 +71,7 @@ export async function openField(ckpt: string): Promise<FieldModel> {
     }
   }
   const theory = theoreticalField(convStack(model, output));
-  return { model, cut, runner, output, attention, theory, ablated, ablationError };
+  return { model, cut, runner, output, attention, theory, ablated, ablationError, tokenizer };
 }
 
 export async function closeField(m: FieldModel): Promise<void> {

@@ -1,4 +1,10 @@
 import { encodeText } from '../../../format/text';
+import { planFeeds } from '$probes/inputs/feeds';
+import { checkVocab } from '$probes/inputs/tokens';
+import { decodeModel } from '../../../format/onnx/model';
+import { vocabSize } from '$probes/onnx/embedding';
+import { resolveTokenizer } from '../../../format/tokenizer/resolve';
+import { noTokenizer, type TextTokenizer } from '../../../format/tokenizer/tokenizer';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
 import { modelContext } from '$probes/onnx/context';
@@ -6,7 +12,7 @@ import { createWebRunner, type WebRunner } from '../../../runtime/web/web-runner
 import { latestOnly } from '$lib/latest';
 import { threadCount } from '../../../runtime/web/ort';
 import { withTimeout } from '$lib/timeout';
-import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
+import { loadCheckpointBytes, loadCheckpointTokenizer } from '$lib/source/checkpoint-ref';
 import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
@@ -17,6 +23,8 @@ import { crossNames, runScores, type RunScores } from './head-scores';
 export interface AttentionRun {
   text: string;
   tokens: number[];
+  /** The tokenizer's piece of every token, as text (byte-level `Ġ` as `␣`): axes, strip, tooltips. */
+  labels: string[];
   maps: AttentionMap[];
   /** [batch = 1, head, query, key] by canonical name, as the probes return them. */
   patterns: Record<string, Tensor>;
@@ -65,6 +73,13 @@ export class ModelSession {
   contextFrom: string | null = null;
   /** The checkpoint's smallscope manifest (null for a foreign ONNX file), once open: figure captions name it. */
   manifest: Manifest | null = null;
+  /**
+   * How text becomes tokens (format/tokenizer/resolve.ts): the tokenizer.json dropped with the model or served
+   * beside it, else the manifest's, else bytes for a vocabulary of 256; null: text is refused.
+   */
+  tokenizer: TextTokenizer | null = null;
+  /** The model's vocabulary (manifest or embedding rows), null when the graph does not say. */
+  vocab: number | null = null;
   #runner: WebRunner | null = null;
   #taps: AttentionTap[] = [];
   #closed = false;
@@ -106,12 +121,24 @@ export class ModelSession {
   /** Fetch the model and create the session, then compute the text given meanwhile (if any). */
   async open(): Promise<void> {
     try {
-      const bytes = await loadCheckpointBytes(this.ckpt);
+      const [bytes, tokenizerText] = await Promise.all([
+        loadCheckpointBytes(this.ckpt),
+        loadCheckpointTokenizer(this.ckpt),
+      ]);
       // The same discovery as the command line: our checkpoints' hook_pattern outputs, else every Softmax
       // over a square score tensor, exposed as extra graph outputs so ORT can return it.
-      const found = findAttention(bytes);
+      const decoded = decodeModel(bytes);
+      planFeeds(decoded.inputs); // an input no rule fills is said first, as on the command line
+      const found = findAttention(decoded);
       this.#taps = found.taps;
       this.manifest = found.model.manifest ?? null;
+      this.vocab = vocabSize(found.model);
+      this.tokenizer = resolveTokenizer({
+        beside: tokenizerText === null ? null : { what: 'tokenizer.json', text: tokenizerText },
+        manifest: this.manifest,
+        vocab: this.vocab,
+      });
+      // The manifest's positional embedding, else what the graph's structure allows (probes/onnx/context.ts).
       const context = modelContext(found.model);
       if (context && context.max_tokens < this.maxTokens) {
         this.maxTokens = context.max_tokens;
@@ -156,8 +183,11 @@ export class ModelSession {
   async #compute(text: string): Promise<AttentionRun> {
     const runner = this.#runner;
     if (!runner) throw new Error('the model is not loaded');
-    const all = encodeText(text);
+    if (!this.tokenizer) throw noTokenizer(this.vocab);
+    const tokenizer = this.tokenizer;
+    const all = tokenizer.encode(text);
     const tokens = all.slice(0, this.maxTokens);
+    checkVocab([tokens], this.vocab ?? Number.MAX_SAFE_INTEGER);
     const t0 = performance.now();
     const running = attentionPatterns(runner, this.#taps, [tokens]);
     this.#inflight = running.catch(() => {});
@@ -167,6 +197,7 @@ export class ModelSession {
     return {
       text,
       tokens,
+      labels: tokens.map((id) => tokenizer.label(id)),
       maps,
       patterns: patterns.patterns,
       scores: this.#deferScores

@@ -1,4 +1,4 @@
-import { loadLocal } from './local-store';
+import { loadLocal, loadLocalTokenizer } from './local-store';
 
 /**
  * How a view names a checkpoint in its URL: a file the server lists (`conv-attn.onnx`), or a file dropped
@@ -25,4 +25,16 @@ export async function loadCheckpointBytes(ckpt: string): Promise<Uint8Array> {
   const res = await fetch(`/api/checkpoints/${encodeURIComponent(ckpt)}`);
   if (!res.ok) throw new Error(`could not fetch ${ckpt}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * The tokenizer.json that goes with a checkpoint, as text, or null: the one dropped together with a local
+ * file, or the one the server finds beside a served model (`/api/checkpoints/NAME/tokenizer`, 404 when none).
+ */
+export async function loadCheckpointTokenizer(ckpt: string): Promise<string | null> {
+  if (isLocal(ckpt)) return loadLocalTokenizer(displayName(ckpt));
+  const res = await fetch(`/api/checkpoints/${encodeURIComponent(ckpt)}/tokenizer`);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`could not fetch the tokenizer of ${ckpt}: HTTP ${res.status}`);
+  return res.text();
 }

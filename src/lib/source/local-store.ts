@@ -9,6 +9,8 @@ export interface LocalCheckpoint {
   name: string;
   bytes: Uint8Array;
   added: string;
+  /** The tokenizer.json dropped together with the model (its text), if any. */
+  tokenizer?: string;
 }
 
 function open(): Promise<IDBDatabase> {
@@ -39,8 +41,13 @@ async function withStore<T>(
 /** Kept in memory too: a browser without IndexedDB (private mode) still opens the file in this tab. */
 const memory = new Map<string, LocalCheckpoint>();
 
-export async function saveLocal(name: string, bytes: Uint8Array): Promise<void> {
-  const entry = { name, bytes, added: new Date().toISOString() };
+export async function saveLocal(name: string, bytes: Uint8Array, tokenizer?: string): Promise<void> {
+  const entry: LocalCheckpoint = {
+    name,
+    bytes,
+    added: new Date().toISOString(),
+    ...(tokenizer !== undefined ? { tokenizer } : {}),
+  };
   memory.set(name, entry);
   try {
     await withStore('readwrite', (s) => s.put(entry));
@@ -55,6 +62,17 @@ export async function loadLocal(name: string): Promise<Uint8Array | null> {
   try {
     const entry = await withStore<LocalCheckpoint | undefined>('readonly', (s) => s.get(name));
     return entry ? new Uint8Array(entry.bytes) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function loadLocalTokenizer(name: string): Promise<string | null> {
+  const hit = memory.get(name);
+  if (hit) return hit.tokenizer ?? null;
+  try {
+    const entry = await withStore<LocalCheckpoint | undefined>('readonly', (s) => s.get(name));
+    return entry?.tokenizer ?? null;
   } catch {
     return null;
   }
