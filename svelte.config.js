@@ -7,5 +7,11 @@ export default {
   kit: {
     adapter: adapter({ out: 'build', precompress: false }),
     alias: { $probes: 'probes', $training: 'training' },
+    // svelte-check covers the folders the app imports from outside src/ (the web runtime, figures, probes).
+    typescript: {
+      config: (config) => {
+        config.include.push('../runtime/**/*.ts', '../figures/**/*.ts', '../figures/**/*.svelte');
+      },
+    },
   },
 };

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { compile } from 'svelte/compiler';
 import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { ortOutputArrays } from './scripts/vite/ort-output-arrays';
+import { SERVER_SUFFIX, compileServerComponent, svelteSourceOf } from './figures/compile/server-component.js';
 
 /**
  * onnxruntime-web only runs threads when the page is cross-origin isolated, and it hangs (no error) when a
@@ -26,27 +26,24 @@ function crossOriginIsolation(): Plugin {
 }
 
 /**
- * `./X.figure-server.js` next to `X.svelte` is that component compiled for the server (generate: 'server', as
- * the CLI's bin/figures/svelte-hooks.mjs compiles it), with its `./Y.svelte` imports pointing at the same
- * kind of module. The page's figure downloads render these with svelte/server's render(), in the browser, so
- * the SVG they save is the very string `smallscope figure` writes for the same props (src/lib/figures/svg.ts).
+ * `./X.figure-server.js` next to `X.svelte` is that component compiled for the server, by the same function the
+ * command line's Node hooks use (figures/compile/server-component.js). The page's figure downloads render
+ * these with svelte/server's render(), in the browser, so the SVG they save is the very string `smallscope
+ * figure` writes for the same props (figures/svg.ts).
  */
 function figureServerComponents(): Plugin {
-  const SUFFIX = '.figure-server.js';
   return {
     name: 'smallscope-figure-server-components',
     enforce: 'pre',
     resolveId(id, importer) {
-      if (!id.endsWith(SUFFIX) || !importer) return null;
+      if (!id.endsWith(SERVER_SUFFIX) || !importer) return null;
       return path.resolve(path.dirname(importer.split('?')[0]), id);
     },
     load(id) {
-      if (!id.endsWith(SUFFIX)) return null;
-      const filename = `${id.slice(0, -SUFFIX.length)}.svelte`;
+      if (!id.endsWith(SERVER_SUFFIX)) return null;
+      const filename = svelteSourceOf(id);
       this.addWatchFile(filename);
-      const source = readFileSync(filename, 'utf8');
-      const { js } = compile(source, { filename, generate: 'server', dev: false });
-      return js.code.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.svelte(['"])/g, `$1${SUFFIX}$2`);
+      return compileServerComponent(filename, readFileSync(filename, 'utf8'));
     },
   };
 }
@@ -60,7 +57,8 @@ export default defineConfig({
   // ORT's export condition for the build that takes its glue and wasm from wasmPaths instead.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/figures/**/*.test.ts'],
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/browser/**', '**/node_modules/**'],
     globalSetup: ['tests/scratch-root.ts'],
     environment: 'node',
     testTimeout: 120_000,

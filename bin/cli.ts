@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError } from '../probes/errors';
+import { UsageError } from '../format/errors';
 
 /**
  * Shared plumbing for every subcommand: one-line errors with exit code 2 for user mistakes, exit 1 for internal

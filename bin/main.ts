@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fail, strict } from './cli';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command('smallscope')
   .description('A microscope for very small models: train, probe, show and export conv + attention networks.')
@@ -10,7 +12,9 @@ const program = new Command('smallscope')
 
 // Each subcommand lives in its own file under commands/ and exports register(program).
 const dir = new URL('./commands/', import.meta.url);
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
   const mod = (await import(new URL(file, dir).href)) as { register(p: Command): void };
   mod.register(program);
 }

@@ -1,6 +1,6 @@
-import { UsageError } from './errors';
-import { PATTERN_RE, hookName } from './manifest';
-import { attr, decodeModel, staticDims, type OnnxModel } from './onnx/model';
+import { UsageError } from '../format/errors';
+import { PATTERN_RE, hookName } from '../format/manifest';
+import { attr, decodeModel, staticDims, type OnnxModel } from '../format/onnx/model';
 import { exposeOutputs } from './onnx/surgery';
 import type { Runner } from './runner';
 import type { Tensor } from './tensor';

@@ -1,5 +1,5 @@
-import { UsageError } from './errors';
-import { PATTERN_RE } from './manifest';
+import { UsageError } from '../format/errors';
+import { PATTERN_RE } from '../format/manifest';
 import { headMatrix } from './pattern';
 import type { Tensor } from './tensor';
 import {

@@ -1,4 +1,4 @@
-import type { OnnxModel } from './onnx/model';
+import type { OnnxModel } from '../format/onnx/model';
 import type { Runner } from './runner';
 import type { Tensor } from './tensor';
 

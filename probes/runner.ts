@@ -2,7 +2,7 @@ import type { Tensor } from './tensor';
 
 /**
  * What the probes need from a runtime: run a batch of token ids through a model and fetch named tensors.
- * Implemented by onnxruntime-node (bin/runtime) and onnxruntime-web (src/lib/runtime), so the same probe code
+ * Implemented by onnxruntime-node (runtime/node) and onnxruntime-web (runtime/web), so the same probe code
  * runs on the command line, in the server and in the page.
  */
 export interface Runner {

@@ -12,6 +12,7 @@ export function size(dims: readonly number[]): number {
 
 export function tensor(dims: number[], data?: Float32Array): Tensor {
   const n = size(dims);
-  if (data && data.length !== n) throw new Error(`tensor of shape [${dims}] needs ${n} values, got ${data.length}`);
+  if (data && data.length !== n)
+    throw new Error(`tensor of shape [${dims}] needs ${n} values, got ${data.length}`);
   return { dims, data: data ?? new Float32Array(n) };
 }

@@ -13,7 +13,7 @@ fi
 
 mkdir -p test-results
 npm run --silent check
-# Built before the unit tests: tests/unit/server/ drive the production server over build/.
+# Built before the unit tests: tests/app/server/ drive the production server over build/.
 npm run --silent build
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 SMALLSCOPE_SKIP_BUILD=1 npm run --silent test:browser

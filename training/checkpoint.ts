@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { HistoryPoint } from '../probes/manifest';
+import type { HistoryPoint } from '../format/manifest';
 import { syncDir, writeFileAtomic } from './export/atomic';
 import type { RngState } from './random';
 

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../probes/errors';
-import type { HistoryPoint } from '../probes/manifest';
+import { UsageError } from '../format/errors';
+import type { HistoryPoint } from '../format/manifest';
 import { initBackend } from './backend';
 import { hasCheckpoint, METRICS_FILE, MODEL_FILE, recoverCheckpoint, saveCheckpoint } from './checkpoint';
 import { writeFileAtomic } from './export/atomic';

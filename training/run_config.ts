@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { UsageError } from '../probes/errors';
+import { UsageError } from '../format/errors';
 import type { TrainConfig } from './loop';
-import { convStackSpec, parseAttn, parseIntList } from './models/conv_stack_spec';
-import { lstmSpec } from './models/lstm';
+import { convStackSpec, parseAttn, parseIntList } from './arch/conv-stack/spec';
+import { lstmSpec } from './arch/lstm/model';
 import { makeSpec } from './models/spec';
 import { taskSeqLen, type TaskConfig } from './task_runner';
 import { validateMaskedTask } from './tasks/masked-batches';

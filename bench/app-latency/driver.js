@@ -33,7 +33,7 @@ export async function keystroke(page, key, expected) {
 
 /**
  * Wait until the page has done what it defers past a keystroke's frame (the URL, head scores, the page
- * snapshot: background tasks queued from that frame, see src/lib/after-paint.ts) and has painted their result,
+ * snapshot: background tasks queued from that frame, see runtime/web/after-paint.ts) and has painted their result,
  * then `pauseMs` more: the next key comes at a typing pace, not while the page is still busy with the last one.
  */
 export async function settle(page, pauseMs) {

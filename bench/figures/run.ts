@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderSvg, svgToPng } from '../../bin/figures/render';
+import { renderSvg, svgToPng } from '../../figures/render';
 import { writeReport } from '../../bin/figures/report';
 import { checkWritableDir } from '../../bin/figures/output';
 
 const model =
   process.argv[2] ??
-  fileURLToPath(new URL('../../../shared/reference/pytorch/conv_attn/conv_attn.onnx', import.meta.url));
+  fileURLToPath(new URL('../../tests/fixtures/pytorch/conv_attn/conv_attn.onnx', import.meta.url));
 const T = 256;
 let seed = 1;
 const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;

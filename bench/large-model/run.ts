@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { loadTokenizerJson } from '../../probes/tokenizer/huggingface';
+import { loadTokenizerJson } from '../../format/tokenizer/huggingface';
 import { serve } from '../app-latency/server.js';
 import { median } from '../app-latency/samples.js';
 

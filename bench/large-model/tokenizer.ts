@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gpt2TokenizerJson } from '../../tests/unit/foreign/gpt2-json';
+import { gpt2TokenizerJson } from '../../tests/foreign/gpt2-json';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: tsx bench/large-model/tokenizer.ts OUT_DIR');

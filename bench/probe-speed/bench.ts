@@ -14,10 +14,10 @@ import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
-import { readModelFile } from '../../bin/runtime/files';
-import { createNodeRunner } from '../../bin/runtime/ort-node';
+import { readModelFile } from '../../bin/model/files';
+import { createNodeRunner } from '../../runtime/node/ort-node';
 
-const ref = fileURLToPath(new URL('../../../shared/reference/pytorch', import.meta.url));
+const ref = fileURLToPath(new URL('../../tests/fixtures/pytorch', import.meta.url));
 const runs = Number(process.argv[2] ?? 15);
 const threads = Number(process.argv[3] ?? 2);
 const model = `${ref}/conv_attn/conv_attn.plain.onnx`;

@@ -19,7 +19,7 @@ import { Rng } from '../../training/random';
 import { trainStep } from '../../training/step';
 import { benchConfigs, type Config } from './configs';
 
-const ref = fileURLToPath(new URL('../../../shared/reference/pytorch', import.meta.url));
+const ref = fileURLToPath(new URL('../../tests/fixtures/pytorch', import.meta.url));
 const rounds = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 4);
 const threads = Number(process.argv[4] ?? 2);

@@ -1,5 +1,5 @@
 /** The configurations of issue #7's table, shared by bench.ts and profile.ts. */
-import { convStackSpec } from '../../training/models/conv_stack_spec';
+import { convStackSpec } from '../../training/arch/conv-stack/spec';
 import { makeSpec, type ArchSpec } from '../../training/models/spec';
 
 export interface Config {

@@ -20,7 +20,7 @@ torch.manual_seed(0)
 
 
 class ConvStack(torch.nn.Module):
-    """smallscope's conv-stack (training/models/conv_stack_spec.ts) in PyTorch: embedding E; per layer an
+    """smallscope's conv-stack (training/arch/conv-stack/spec.ts) in PyTorch: embedding E; per layer an
     optional LayerNorm (norm 'layer', all but the last layer), a dilated 'same' Conv1d(C, m*C, k), then
     y = conv (attn 0), single-head QK attention with values = the layer input ('T'), or nn.MultiheadAttention
     (n heads) on the conv's q, k, v; x <- relu(y) + x; logits = x E^T (tied head)."""

@@ -1,17 +1,17 @@
-import { UsageError } from '../../probes/errors';
-import { FIGURE_KINDS } from '../../src/lib/figures/kinds';
+import { UsageError } from '../../format/errors';
+import { FIGURE_KINDS } from '../../figures/kinds';
 import { Command, Option, intArg, numArg } from '../cli';
 import { checkKind, closeAll, figureProps } from '../figures/build';
 import { checkWritableDir, checkWritableFile, outputFormat, writeAtomic } from '../figures/output';
-import { renderSvg, svgToPng } from '../figures/render';
+import { renderSvg, svgToPng } from '../../figures/render';
 import { writeReport } from '../figures/report';
-import { tokensFromFlags, type InputFlags } from '../runtime/files';
-import { textContextFor, type TokenizerFlags } from '../runtime/tokenizer-files';
+import { tokensFromFlags, type InputFlags } from '../model/files';
+import { textContextFor, type TokenizerFlags } from '../model/tokenizer-files';
 import { textOptions } from '../text-options';
 
 /**
  * `smallscope figure KIND MODEL.onnx --out FILE.svg|FILE.png`: one figure for a writeup, drawn by the same
- * Svelte components as the app (src/lib/figures), rendered on the server; and `smallscope figures MODEL --out
+ * Svelte components as the app (figures/components), rendered on the server; and `smallscope figures MODEL --out
  * DIR`: the whole set with report.md and the raw data.
  */
 

@@ -1,15 +1,15 @@
 import { attentionPatterns, findAttention, type AttentionDiscovery } from '../../probes/attention';
 import { findConvs, type ConvInfo } from '../../probes/onnx/conv-nodes';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { findEmbedding } from '../../probes/onnx/embedding';
-import type { OnnxModel, ValueInfo } from '../../probes/onnx/model';
+import type { OnnxModel, ValueInfo } from '../../format/onnx/model';
 import { Command } from '../cli';
-import { openModelFile } from '../runtime/files';
-import { createNodeRunner } from '../runtime/ort-node';
-import { modelTokenizer, type TokenizerFlags } from '../runtime/tokenizer-files';
-import { describeFeeds, planFeeds, tokenInputName } from '../../probes/inputs/feeds';
-import { describeTokenizer, resolveTokenizer } from '../../probes/tokenizer/resolve';
-import type { TextTokenizer } from '../../probes/tokenizer/tokenizer';
+import { openModelFile } from '../model/files';
+import { createNodeRunner } from '../../runtime/node/ort-node';
+import { modelTokenizer, type TokenizerFlags } from '../model/tokenizer-files';
+import { describeFeeds, planFeeds, tokenInputName } from '../../format/feeds';
+import { describeTokenizer, resolveTokenizer } from '../../format/tokenizer/resolve';
+import type { TextTokenizer } from '../../format/tokenizer/tokenizer';
 
 /**
  * `smallscope inspect MODEL.onnx`: what smallscope finds in a model and what it does not: inputs, outputs,
@@ -100,7 +100,7 @@ export async function inspectModel(
   };
 }
 
-/** What each input is fed (probes/inputs/feeds.ts), or why the model cannot be fed. */
+/** What each input is fed (format/feeds.ts), or why the model cannot be fed. */
 function feedReport(model: OnnxModel) {
   try {
     const plan = planFeeds(model.inputs);

@@ -6,15 +6,15 @@ import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
 import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
-import { BYTE_VOCAB, encodeText, tokenLabel } from '../../probes/text';
+import { BYTE_VOCAB, encodeText, tokenLabel } from '../../format/text';
 import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
 import { textOptions } from '../text-options';
-import type { TokenizerFlags } from '../runtime/tokenizer-files';
-import { tokensFromFlags, type InputFlags } from '../runtime/files';
-import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
+import type { TokenizerFlags } from '../model/tokenizer-files';
+import { tokensFromFlags, type InputFlags } from '../model/files';
+import { openProbeSession, type ProbeSession } from '../model/probe-session';
 
 /**
  * `smallscope probe attention|heads`: attention patterns and per-head scores of any ONNX model with attention

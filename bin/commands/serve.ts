@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { Command, Option, intArg } from '../cli';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { startServer } from '../serve/server';
 
 /** The demo checkpoints shipped with the package, used when no --checkpoints is given. */

@@ -1,6 +1,6 @@
 import { Command, Option } from '../cli';
 import { readRuns, sortRows } from '../figures/run-table';
-import { csv, latex, markdown } from '../../src/lib/figures/table-format';
+import { csv, latex, markdown } from '../../figures/table-format';
 
 /** `smallscope table RUNS_DIR`: the seeds' run table from run folders, as Markdown, CSV or LaTeX. */
 export function register(program: Command): void {

@@ -1,6 +1,6 @@
-import { UsageError } from '../../probes/errors';
-import { FIGURE_KINDS, type FigureKind } from '../../src/lib/figures/kinds';
-import type { FigureWidth } from '../../src/lib/figures/style';
+import { UsageError } from '../../format/errors';
+import { FIGURE_KINDS, type FigureKind } from '../../figures/kinds';
+import type { FigureWidth } from '../../figures/style';
 import {
   DEFAULT_TEXT,
   attentionProps,
@@ -18,7 +18,7 @@ import {
   type Input,
   type Opened,
 } from './data';
-import { fieldInput } from '../../src/lib/figures/props';
+import { fieldInput } from '../../figures/props';
 import { fieldData, fieldProps } from './field-data';
 
 /** One figure's props from a model file and the CLI's settings (shared by `figure`, `figures`, tests, bench). */

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { attentionPatterns } from '../../probes/attention';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { filtersReport, type ConvReport } from '../../probes/filters/conv-report';
 import { checkVocab } from '../../probes/inputs/tokens';
-import type { HistoryPoint } from '../../probes/manifest';
-import type { OnnxModel } from '../../probes/onnx/model';
+import type { HistoryPoint } from '../../format/manifest';
+import type { OnnxModel } from '../../format/onnx/model';
 import {
   curvesProps as curvesFromHistory,
   modelLabel as labelOf,
@@ -14,14 +14,14 @@ import {
   type Meta,
   type Patterns,
   type Source,
-} from '../../src/lib/figures/props';
-import { openProbeSession, type ProbeSession } from '../runtime/probe-session';
+} from '../../figures/props';
+import { openProbeSession, type ProbeSession } from '../model/probe-session';
 import { fieldData } from './field-data';
 
 /**
  * From a checkpoint file to figure props on the command line: open it with onnxruntime-node and run the
  * probes (no science here, only calls into probes/). The props themselves and their captions come from
- * src/lib/figures/props.ts, the module the app's download buttons call with the same probe results.
+ * figures/props.ts, the module the app's download buttons call with the same probe results.
  */
 
 export {
@@ -39,7 +39,7 @@ export {
   type Input,
   type Meta,
   type Patterns,
-} from '../../src/lib/figures/props';
+} from '../../figures/props';
 
 export interface Opened extends Source {
   path: string;

@@ -5,9 +5,9 @@ import { parseObjective } from '../../probes/field/objective';
 import { mulberry32 } from '../../probes/inputs/prng';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { cutAtEmbedding } from '../../probes/onnx/cut-embedding';
-import type { OnnxModel } from '../../probes/onnx/model';
+import type { OnnxModel } from '../../format/onnx/model';
 import { logitsOutput } from '../../probes/runner-capture';
-import { createEmbeddingRunner } from '../runtime/ort-embeddings';
+import { createEmbeddingRunner } from '../../runtime/node/ort-embeddings';
 
 /**
  * The receptive-field probe as `smallscope probe field` runs it (sum objective, finite differences), and for a
@@ -68,4 +68,4 @@ async function withoutAttentionData(
   }
 }
 
-export { fieldProps } from '../../src/lib/figures/props';
+export { fieldProps } from '../../figures/props';

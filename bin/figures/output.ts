@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import { writeFileAtomic } from '../../training/export/atomic';
 
 /** Where a figure goes: the format from the extension, and a folder we can write, checked before any work. */

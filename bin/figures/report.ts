@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import type { ConvReport } from '../../probes/filters/conv-report';
 import type { HeadRow } from '../../probes/heads';
 import type { FieldResult } from '../../probes/field/field-probe';
-import type { FigureKind } from '../../src/lib/figures/kinds';
-import type { FigureWidth } from '../../src/lib/figures/style';
+import type { FigureKind } from '../../figures/kinds';
+import type { FigureWidth } from '../../figures/style';
 import { closeAll, inputFor } from './build';
 import {
   attentionProps,
@@ -23,7 +23,7 @@ import {
 } from './data';
 import { fieldData, fieldProps } from './field-data';
 import { writeAtomic } from './output';
-import { renderSvg, svgToPng } from './render';
+import { renderSvg, svgToPng } from '../../figures/render';
 
 /** `smallscope figures`: the whole set for a checkpoint (or pair), report.md, data.json and CSV tables. */
 

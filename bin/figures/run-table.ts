@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../probes/errors';
-import { runRow, tableColumns, type Column, type RunRow } from '../../src/lib/figures/run-table';
+import { UsageError } from '../../format/errors';
+import { runRow, tableColumns, type Column, type RunRow } from '../../figures/run-table';
 
 /**
  * `smallscope table`: the run table of the seeds from run folders (DIR/NAME/model.onnx with its manifest, and
- * optionally summary.json and metrics.jsonl beside it). The rows are built by src/lib/figures/run-table.ts,
+ * optionally summary.json and metrics.jsonl beside it). The rows are built by figures/run-table.ts,
  * which the runs view uses too; this file only finds the folders and reads their files.
  */
-export { sortRows, type Column, type RunRow } from '../../src/lib/figures/run-table';
+export { sortRows, type Column, type RunRow } from '../../figures/run-table';
 
 const readIf = (file: string) => (existsSync(file) ? readFileSync(file) : null);
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { delimiter } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
+import { vanishedFileGuard } from './vanished';
 
 /**
  * Cross-origin isolation for every response, including the /_app/immutable chunks, static files and the ORT
@@ -41,8 +42,10 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
   process.env.SMALLSCOPE_CHECKPOINTS = opts.checkpoints.join(delimiter);
   const { handler } = (await import(pathToFileURL(handlerPath).href)) as { handler: Handler };
 
+  const answeredMissing = vanishedFileGuard(buildDir);
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    if (answeredMissing(req, res)) return;
     handler(req, res, () => {
       res.statusCode = 404;
       res.end('Not found');

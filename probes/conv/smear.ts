@@ -1,5 +1,5 @@
-import { quantile } from './quantile';
-import { tapAt, tapMatrix, type ConvWeight } from './conv-weight';
+import { quantile } from '../../format/conv/quantile';
+import { tapAt, tapMatrix, type ConvWeight } from '../../format/conv/conv-weight';
 
 /**
  * Smeared-key statistics S2, S4, S5, S6 of PROBE_DEFINITIONS §3.3: how much of what a kernel-3 causal conv

@@ -1,6 +1,6 @@
-import { UsageError } from '../errors';
+import { UsageError } from '../../format/errors';
 import { findConvs } from '../onnx/conv-nodes';
-import { constantTensor, type OnnxModel } from '../onnx/model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import type { Runner } from '../runner';
 import { summarizeErf, type ErfSummary } from './erf';
 import { gradientProfile } from './finite-difference';
@@ -17,7 +17,7 @@ import { theoreticalField, type ConvLayerTaps, type TheoreticalField } from './t
  *
  * Measured: g(s) = || d y_t / d e_s ||_2 by central finite differences on the model cut after its embedding,
  * averaged over the input rows; summarised as an ERF (mass radii, moment sigma) and the ERF/TRF ratio
- * R95 / radius. A caller that can differentiate the model exactly (bin/runtime/exact-field.ts rebuilds
+ * R95 / radius. A caller that can differentiate the model exactly (bin/model/exact-field.ts rebuilds
  * smallscope's own checkpoints in tfjs) passes a `profiler`, and g(s) is then that exact gradient instead.
  */
 export type FieldMethod = 'central finite differences through ONNX Runtime' | 'exact (tfjs)';

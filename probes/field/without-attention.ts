@@ -1,8 +1,8 @@
 import { findAttention, isCross } from '../attention';
-import { UsageError } from '../errors';
-import { onnx } from '../onnx/gen/onnx.js';
+import { UsageError } from '../../format/errors';
+import { onnx } from '../../format/onnx/gen/onnx.js';
 import { cutAtEmbedding, type CutModel } from '../onnx/cut-embedding';
-import { decodeModel, type OnnxModel } from '../onnx/model';
+import { decodeModel, type OnnxModel } from '../../format/onnx/model';
 import type { Runner } from '../runner';
 import { receptiveField, type FieldOptions, type FieldResult } from './field-probe';
 

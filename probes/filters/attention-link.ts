@@ -1,4 +1,4 @@
-import type { ConvWeight } from '../conv/conv-weight';
+import type { ConvWeight } from '../../format/conv/conv-weight';
 import { qkCircuit, type QkCircuit } from '../conv/qk-circuit';
 import { keySpaceTap, prevShare, smearAlignment } from '../conv/smear';
 import { headRows, type AttentionWeights } from '../onnx/attention-weights';

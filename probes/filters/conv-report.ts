@@ -1,13 +1,13 @@
 import type { AttentionTap } from '../attention';
-import { UsageError } from '../errors';
-import type { ConvWeight } from '../conv/conv-weight';
+import { UsageError } from '../../format/errors';
+import type { ConvWeight } from '../../format/conv/conv-weight';
 import { channelRatios, type ChannelRatios } from '../conv/smear';
-import { futureTapsNonZero, tapStats, type TapStats } from '../conv/tap-stats';
+import { futureTapsNonZero, tapStats, type TapStats } from '../../format/conv/tap-stats';
 import { attentionWeights } from '../onnx/attention-weights';
 import { findConvs, type ConvInfo } from '../onnx/conv-nodes';
 import { findEmbedding } from '../onnx/embedding';
 import { indexGraph } from '../onnx/graph-walk';
-import { constantTensor, type OnnxModel } from '../onnx/model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import { headLinks, type HeadLink } from './attention-link';
 
 /**

@@ -1,5 +1,5 @@
-import { UsageError } from '../errors';
-import { encodeText } from '../text';
+import { UsageError } from '../../format/errors';
+import { encodeText } from '../../format/text';
 
 /**
  * Token batches as the probes take them: [batch][pos] integer ids, every row the same length. Parsed and

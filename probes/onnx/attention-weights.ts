@@ -10,7 +10,7 @@ import {
   type GraphIndex,
   type Matrix,
 } from './graph-walk';
-import type { GraphNode } from './model';
+import type { GraphNode } from '../../format/onnx/model';
 
 /**
  * The weights around one attention found in a graph, recognised by structure:

@@ -1,4 +1,4 @@
-import { attr, constantTensor, type GraphNode, type OnnxModel } from './model';
+import { attr, constantTensor, type GraphNode, type OnnxModel } from '../../format/onnx/model';
 
 /**
  * Conv nodes and where each kernel tap reads. For a 1-D convolution with stride 1, output position t reads

@@ -1,8 +1,8 @@
-import { UsageError } from '../errors';
-import { planFeeds, type FeedSpec } from '../inputs/feeds';
+import { UsageError } from '../../format/errors';
+import { planFeeds, type FeedSpec } from '../../format/feeds';
 import { findEmbedding } from './embedding';
-import { onnx } from './gen/onnx.js';
-import { staticDims, type OnnxModel } from './model';
+import { onnx } from '../../format/onnx/gen/onnx.js';
+import { staticDims, type OnnxModel } from '../../format/onnx/model';
 
 /**
  * A copy of a model whose input is the embedding vectors instead of the token ids: the Gather that looks the
@@ -12,7 +12,7 @@ import { staticDims, type OnnxModel } from './model';
  *
  * Why re-encode and not append bytes (surgery.ts): appending relies on protobuf's merge rule, which can only
  * add entries to repeated fields; cutting needs a node and (usually) an input taken away, which merging cannot
- * express. The proto classes are generated from the current onnx.proto (probes/onnx/gen), so the fields an
+ * express. The proto classes are generated from the current onnx.proto (format/onnx/gen), so the fields an
  * exporter writes today survive the round trip; fields newer than our schema would be dropped, which is why
  * the probes that only add outputs keep appending bytes instead.
  */
@@ -28,7 +28,7 @@ export interface CutModel {
   table: string;
   vocab: number;
   dModel: number;
-  /** The graph's other inputs (attention_mask, position_ids, ...), fed by rule (probes/inputs/feeds.ts). */
+  /** The graph's other inputs (attention_mask, position_ids, ...), fed by rule (format/feeds.ts). */
   others: FeedSpec[];
 }
 

@@ -1,5 +1,5 @@
-import { tokenInputName } from '../inputs/feeds';
-import { constantTensor, type OnnxModel } from './model';
+import { tokenInputName } from '../../format/feeds';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 
 /**
  * The token embedding: a Gather whose table is a constant [vocab, d] matrix and whose indices come from the

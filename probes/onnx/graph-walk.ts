@@ -1,4 +1,4 @@
-import { constantTensor, type GraphNode, type OnnxModel } from './model';
+import { constantTensor, type GraphNode, type OnnxModel } from '../../format/onnx/model';
 
 /**
  * Walking an ONNX graph by tensor names: who produces a tensor, who consumes it, and whether it is a constant.

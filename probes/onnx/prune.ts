@@ -1,5 +1,5 @@
-import type { OnnxModel } from './model';
-import { concatBytes, lengthDelimited, wireFields, type WireField } from './wire';
+import type { OnnxModel } from '../../format/onnx/model';
+import { concatBytes, lengthDelimited, wireFields, type WireField } from '../../format/onnx/wire';
 
 /**
  * The model cut down to what some tensors need: its graph outputs become exactly `outputs`, and every node and

@@ -1,4 +1,4 @@
-import { onnx } from './gen/onnx.js';
+import { onnx } from '../../format/onnx/gen/onnx.js';
 
 /**
  * Expose intermediate tensors as graph outputs, so a runtime can fetch them (ONNX Runtime only returns graph

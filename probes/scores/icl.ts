@@ -1,4 +1,4 @@
-import { UsageError } from '../errors';
+import { UsageError } from '../../format/errors';
 import type { Tensor } from '../tensor';
 
 /**

@@ -1,12 +1,12 @@
 import type { AttentionTap } from '../attention';
-import { offsetName, tapMatrix } from '../conv/conv-weight';
+import { offsetName, tapMatrix } from '../../format/conv/conv-weight';
 import { transpose } from '../conv/smear';
 import { convWeightOf } from '../filters/conv-report';
 import { attentionWeights, rowBlock } from '../onnx/attention-weights';
 import { findConvs } from '../onnx/conv-nodes';
 import { findEmbedding } from '../onnx/embedding';
 import { indexGraph, type Matrix } from '../onnx/graph-walk';
-import { constantTensor, type OnnxModel } from '../onnx/model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import { chain, ovEigenRatio } from './copying';
 
 /**

@@ -4,17 +4,15 @@ import type { Plugin } from 'vite';
 /**
  * onnxruntime-web allocates each output's typed array with `new Ctor(size)` and copies the output from the
  * wasm heap into it. This plugin makes that allocation call the page's output reserve instead
- * (src/lib/runtime/output-arrays.ts: memory touched in idle time, so a 16 MB pattern's copy does not fault
+ * (runtime/web/output-arrays.ts: memory touched in idle time, so a 16 MB pattern's copy does not fault
  * its pages in during the keystroke; -4 ms of ~55 at 2048 tokens). Nothing else in the runtime changes: the
  * array has the same type, length and contents.
  *
  * The patch is one expression in onnxruntime-web's code, found by its shape; the package is pinned by the
- * lockfile, and a version whose code no longer has that shape fails the build here (tests/unit/
+ * lockfile, and a version whose code no longer has that shape fails the build here (tests/app/
  * ort-output-arrays.test.ts checks the installed one) rather than silently losing the reserve.
  */
-export const RESERVE_MODULE = fileURLToPath(
-  new URL('../../src/lib/runtime/output-arrays.ts', import.meta.url),
-);
+export const RESERVE_MODULE = fileURLToPath(new URL('../../runtime/web/output-arrays.ts', import.meta.url));
 
 /** `data = new Ctor(size); new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(wasm.HEAPU8.subarray(` */
 const OUTPUT_COPY =

@@ -1,4 +1,4 @@
-import type { RunRow } from './figures/run-table';
+import type { RunRow } from '../../figures/run-table';
 
 /** A training run as the runs view shows it: its curve points and what it is. Shared by server and page. */
 export interface RunPoint {
@@ -21,7 +21,7 @@ export interface RunSummary {
   arch: string | null;
   params: number | null;
   points: RunPoint[];
-  /** Its row of the seed-format run table (src/lib/figures/run-table.ts, as `smallscope table`). */
+  /** Its row of the seed-format run table (figures/run-table.ts, as `smallscope table`). */
   row: RunRow;
   /** Why the row is empty: a summary.json or model.onnx that could not be read. */
   error?: string;

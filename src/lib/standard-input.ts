@@ -1,5 +1,5 @@
 import { repeatedRandomTokens } from '$probes/inputs/repeat-random';
-import { BYTE_VOCAB, encodeText } from '$probes/text';
+import { BYTE_VOCAB, encodeText } from '../../format/text';
 
 /**
  * The standard probe input behind the library's head scores, the demo's induction test: 16 rows, each a block

@@ -13,7 +13,7 @@ import { decodePng } from './png-decode';
 /**
  * Done-when of the figure export: the SVG and PNG the page's download buttons save are the files
  * `smallscope figure` writes for the same checkpoint, input and settings. The SVGs must be byte for byte the
- * same (both are svelte/server's render() of the same component with props from src/lib/figures/props.ts;
+ * same (both are svelte/server's render() of the same component with props from figures/props.ts;
  * nothing is normalised). The PNGs come from two rasterisers (the page draws the SVG on a canvas, the CLI
  * uses resvg), so they must have the same size and resolution and differ only in anti-aliasing.
  */
@@ -56,7 +56,7 @@ function cli(args: string[], out: string): Buffer {
   const r = spawnSync(process.execPath, [join(REPO, 'bin/smallscope.js'), 'figure', ...args, '--out', file], {
     cwd: REPO,
     encoding: 'utf8',
-    // VITEST set would tell the CLI that vitest compiles .svelte files for it (bin/figures/svelte-loader.ts).
+    // VITEST set would tell the CLI that vitest compiles .svelte files for it (figures/compile/svelte-loader.ts).
     env: { ...process.env, VITEST: '' },
   });
   expect(r.status, r.stderr).toBe(0);

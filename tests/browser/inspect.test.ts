@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { scaleSequential } from 'd3-scale';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
-import { tokenLabel } from '../../probes/text';
+import { tokenLabel } from '../../format/text';
 import type { PageSnapshot } from '../../src/lib/inspect/page-snapshot';
 import { launch } from './chromium';
 import { decodePng } from './png-decode';
@@ -328,7 +328,7 @@ describe('the inspect page', () => {
 
   test("typing on in a long text: the attention written into memory prepared after the last run is the probes' numbers", async () => {
     // 610 tokens: a pattern of 1.5 MB a head, which onnxruntime-web writes into a buffer a worker mapped after
-    // the previous run painted (src/lib/runtime/output-arrays.ts) once one is ready.
+    // the previous run painted (runtime/web/output-arrays.ts) once one is ready.
     let text = 'the quiet river bends around the old mill and a heron waits. '.repeat(10);
     await page.locator('textarea').fill(text);
     const before = (await waitForRun(page, { text })).outputArrays.prepared;

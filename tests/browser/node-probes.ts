@@ -4,12 +4,12 @@ import { attentionPatterns, findAttention } from '../../probes/attention';
 import { headScores, type HeadRow } from '../../probes/heads';
 import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { findConvs } from '../../probes/onnx/conv-nodes';
-import { decodeModel } from '../../probes/onnx/model';
+import { decodeModel } from '../../format/onnx/model';
 import { vocabSize } from '../../probes/onnx/embedding';
 import { detectPeriod, type Period } from '../../probes/scores/period';
 import { headMatrix } from '../../probes/pattern';
-import { readModelFile } from '../../bin/runtime/files';
-import { openProbeSession } from '../../bin/runtime/probe-session';
+import { readModelFile } from '../../bin/model/files';
+import { openProbeSession } from '../../bin/model/probe-session';
 
 /**
  * The probes' own numbers for what a view draws, computed in the test with onnxruntime-node on the same

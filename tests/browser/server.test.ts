@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page, Response } from 'playwright-core';
 import { launch } from './chromium';
-import { openInspect } from './helpers';
+import { openInspect, waitForRun } from './helpers';
 import { readdirSync } from 'node:fs';
 
 const baseUrl = inject('baseUrl');
@@ -96,5 +96,20 @@ describe('the library', () => {
       const href = await link.getAttribute('href');
       expect(new URL(href!, baseUrl).searchParams.get('ckpt')).toBe(name);
     }
+  });
+
+  test('inspect without a checkpoint in the URL opens the one with the highest induction score', async () => {
+    const body = (await (await fetch(`${baseUrl}/api/checkpoints`)).json()) as {
+      checkpoints: { name: string; scores: { induction: { value: number } | null } }[];
+    };
+    const scored = body.checkpoints.filter((c) => c.scores.induction !== null);
+    expect(scored.length, 'the served folder holds checkpoints with head scores').toBeGreaterThan(0);
+    const best = scored.reduce((a, c) => (c.scores.induction!.value > a.scores.induction!.value ? c : a));
+    await page.goto(`${baseUrl}/inspect`);
+    const run = await waitForRun(page, {});
+    expect(run.ckpt).toBe(best.name);
+    // The demo folder: the Conv-Attn model, not attn-attn.onnx, which sorts first.
+    if (names.includes('conv-attn.onnx') && names.includes('attn-attn.onnx'))
+      expect(run.ckpt).toBe('conv-attn.onnx');
   });
 });

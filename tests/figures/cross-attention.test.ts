@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attentionProps, compareProps, patternsOf } from '../../src/lib/figures/props';
-import { patternAxes } from '../../src/lib/figures/pattern-axes';
+import { attentionProps, compareProps, patternsOf } from '../../figures/props';
+import { patternAxes } from '../../figures/pattern-axes';
 
 /**
  * Figures of cross attention (seed 004's counting model: S output steps over T input tokens): every weight is

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { onnx } from '../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../format/onnx/gen/onnx.js';
 import { PYTORCH_MODEL, PYTORCH_PLAIN } from '../fixtures/paths';
 
 /** Shared fixtures: the PyTorch reference model, and run folders made from it with a manifest added. */

@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { renderSvg, svgToPng } from '../../bin/figures/render';
+import { renderSvg, svgToPng } from '../../figures/render';
 
 /** The PNG really has text: rendering with and without the <text> elements differs where the title is. */
 const props = {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAll, figureProps } from '../../bin/figures/build';
 import type { Opened } from '../../bin/figures/data';
-import { renderSvg } from '../../bin/figures/render';
-import { FIGURE_KINDS, type FigureKind } from '../../src/lib/figures/kinds';
+import { renderSvg } from '../../figures/render';
+import { FIGURE_KINDS, type FigureKind } from '../../figures/kinds';
 import { MODEL, PLAIN, SNAP, TEXT, cli, curvesRun, tmpDir } from './fixture';
 import { matchSvgSnapshot } from './snapshot';
 

@@ -1,4 +1,4 @@
-import { constantTensor, type OnnxModel } from '../../probes/onnx/model';
+import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import { paramDefs } from '../models/params';
 import type { ArchSpec } from '../models/spec';
 

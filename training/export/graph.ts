@@ -1,4 +1,4 @@
-import { onnx } from '../../probes/onnx/gen/onnx.js';
+import { onnx } from '../../format/onnx/gen/onnx.js';
 
 /**
  * A small helper for writing ONNX graphs by hand with the generated protobuf classes: nodes get unique

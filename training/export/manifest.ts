@@ -1,4 +1,4 @@
-import { MANIFEST_FORMAT, Manifest, type HistoryPoint } from '../../probes/manifest';
+import { MANIFEST_FORMAT, Manifest, type HistoryPoint } from '../../format/manifest';
 import type { ArchSpec } from '../models/spec';
 import { convTapStats } from './stats';
 
@@ -30,7 +30,12 @@ export function buildManifest(a: {
     ...(raw
       ? {
           conv_raw_stats: {
-            'blocks.0.conv': convTapStats(raw, a.arch.kernel ?? 3, a.arch.d_model, a.arch.d_model),
+            'blocks.0.conv': convTapStats(
+              raw,
+              (a.arch.kind === 'conv-attn' && a.arch.kernel) || 3,
+              a.arch.d_model,
+              a.arch.d_model,
+            ),
           },
         }
       : {}),

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import type { TapStats } from '../../probes/manifest';
-import { tapStats } from '../../probes/conv/tap-stats';
+import type { TapStats } from '../../format/manifest';
+import { tapStats } from '../../format/conv/tap-stats';
 
 type Tap = z.infer<typeof TapStats>;
 
 /**
  * Per-tap statistics of a raw conv weight stored tap-major [k, d_in, d_out], for the manifest: the graph holds
  * only the masked weight, so the raw future tap's statistics (the seed's table reports them) live here. The
- * numbers are the probes' own (probes/conv/tap-stats.ts: linear-interpolation quantiles, torch.std's ddof 1),
+ * numbers are the probes' own (format/conv/tap-stats.ts: linear-interpolation quantiles, torch.std's ddof 1),
  * so `probe filters` reports raw and effective taps by one definition. Offsets are relative to the output
  * position: -1 reads t-1, 0 reads t, +1 reads t+1.
  */

@@ -58,3 +58,20 @@ export function attentionCore(
   kept.dispose();
   return { z, pattern: out };
 }
+
+/**
+ * The same computation written plainly with tf ops and tfjs's own autodiff: the readable definition that
+ * attentionCore's hand-written gradient must equal (tests/training/kernels/gradients.test.ts), kept here as
+ * nanoGPT keeps its manual attention beside the fused call. Slower: tfjs materialises K^T and the masked scores.
+ */
+export function attentionReference(
+  q: tf.Tensor3D, // [n, query, d]
+  k: tf.Tensor3D, // [n, key, d]
+  v: tf.Tensor3D, // [n, key, d]
+  mask: tf.Tensor2D | undefined, // [query, key]: 0 or -inf
+  scale: number,
+): { z: tf.Tensor3D; pattern: tf.Tensor3D } {
+  const scores = tf.mul(tf.matMul(q, k, false, true), scale); // [n, query, key]
+  const pattern = tf.softmax(mask ? tf.add(scores, mask) : scores) as tf.Tensor3D; // rows sum to 1
+  return { z: tf.matMul(pattern, v), pattern }; // z: [n, query, d]
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 
 /**
  * A sweep grid: base flags plus lists of values to cross, as in the seeds' experiment files. A value may be

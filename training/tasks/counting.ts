@@ -1,4 +1,4 @@
-import { UsageError } from '../../probes/errors';
+import { UsageError } from '../../format/errors';
 import type { Rng } from '../random';
 import { LETTERS } from './masked-sample';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../probes/errors';
-import { decodeUtf8 } from '../../probes/text';
-import { loadTokenizerJson } from '../../probes/tokenizer/huggingface';
+import { UsageError } from '../../format/errors';
+import { decodeUtf8 } from '../../format/text';
+import { loadTokenizerJson } from '../../format/tokenizer/huggingface';
 import type { TrainTokenizer } from './text';
 
 /**

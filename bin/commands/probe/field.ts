@@ -3,16 +3,16 @@ import { receptiveField, type FieldResult } from '../../../probes/field/field-pr
 import { ablateAttention, fieldWithoutAttention } from '../../../probes/field/without-attention';
 import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
-import { UsageError } from '../../../probes/errors';
+import { UsageError } from '../../../format/errors';
 import { checkVocab } from '../../../probes/inputs/tokens';
-import { constantTensor } from '../../../probes/onnx/model';
+import { constantTensor } from '../../../format/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
-import { openModelFile, tokensFromFlags } from '../../runtime/files';
-import type { ExactProfiler } from '../../runtime/exact-field';
-import { createEmbeddingRunner } from '../../runtime/ort-embeddings';
-import { modelTokenizer, type TokenizerFlags } from '../../runtime/tokenizer-files';
+import { openModelFile, tokensFromFlags } from '../../model/files';
+import type { ExactProfiler } from '../../model/exact-field';
+import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
+import { modelTokenizer, type TokenizerFlags } from '../../model/tokenizer-files';
 import { textOptions } from '../../text-options';
 
 /** `smallscope probe field`: theoretical and gradient receptive field of one output position. */
@@ -85,7 +85,7 @@ export function registerField(probe: Command): void {
       let profiler: ExactProfiler | undefined;
       if (opts.method !== 'fd' && !ablated) {
         // tfjs loads only here: the other commands never pay for it.
-        const { createExactProfiler } = await import('../../runtime/exact-field');
+        const { createExactProfiler } = await import('../../model/exact-field');
         const exact = await createExactProfiler(model, output, {
           runner,
           table: constantTensor(model, cut.table)!,

@@ -1,7 +1,7 @@
 import { findAttention, type AttentionTap } from '../../../probes/attention';
 import { filtersReport, type ConvReport } from '../../../probes/filters/conv-report';
 import type { Command } from '../../cli';
-import { openModelFile } from '../../runtime/files';
+import { openModelFile } from '../../model/files';
 
 /** `smallscope probe filters`: smeared-key statistics S0-S7 of every 1-D conv (weights only, no run). */
 export function registerFilters(probe: Command): void {

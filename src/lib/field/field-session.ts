@@ -3,13 +3,13 @@ import { convStack, receptiveField, type FieldResult } from '$probes/field/field
 import { theoreticalField, type TheoreticalField } from '$probes/field/theory';
 import { ablateAttention, fieldWithoutAttention, type AblatedModel } from '$probes/field/without-attention';
 import { cutAtEmbedding, type CutModel } from '$probes/onnx/cut-embedding';
-import { decodeModel, type OnnxModel } from '$probes/onnx/model';
+import { decodeModel, type OnnxModel } from '../../../format/onnx/model';
 import { logitsOutput } from '$probes/runner-capture';
 import type { Runner } from '$probes/runner';
-import { resolveTokenizer } from '$probes/tokenizer/resolve';
-import type { TextTokenizer } from '$probes/tokenizer/tokenizer';
+import { resolveTokenizer } from '../../../format/tokenizer/resolve';
+import type { TextTokenizer } from '../../../format/tokenizer/tokenizer';
 import { loadCheckpointBytes, loadCheckpointTokenizer } from '$lib/source/checkpoint-ref';
-import { createWebEmbeddingRunner } from '$lib/runtime/web-embedding-runner';
+import { createWebEmbeddingRunner } from '../../../runtime/web/web-embedding-runner';
 import { ATTENTION_VIEWS, type AttentionView } from './views';
 
 export type { FieldResult, TheoreticalField };

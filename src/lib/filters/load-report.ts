@@ -1,7 +1,7 @@
 import { findAttention, type AttentionTap } from '$probes/attention';
 import { filtersReport, type ConvReport } from '$probes/filters/conv-report';
-import type { Manifest } from '$probes/manifest';
-import { decodeModel } from '$probes/onnx/model';
+import type { Manifest } from '../../../format/manifest';
+import { decodeModel } from '../../../format/onnx/model';
 import { loadCheckpointBytes } from '$lib/source/checkpoint-ref';
 
 export type { ConvReport };

@@ -1,4 +1,4 @@
-import { PATTERN_RE } from '$probes/manifest';
+import { PATTERN_RE } from '../../../format/manifest';
 import { isCross, type Patterns } from '$probes/attention';
 import { tapLabel } from '$lib/attention-label';
 

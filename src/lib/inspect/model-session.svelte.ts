@@ -1,17 +1,17 @@
-import { planFeeds } from '$probes/inputs/feeds';
+import { planFeeds } from '../../../format/feeds';
 import { checkVocab } from '$probes/inputs/tokens';
-import { decodeModel } from '$probes/onnx/model';
+import { decodeModel } from '../../../format/onnx/model';
 import { vocabSize } from '$probes/onnx/embedding';
-import { resolveTokenizer } from '$probes/tokenizer/resolve';
-import { noTokenizer, type TextTokenizer } from '$probes/tokenizer/tokenizer';
+import { resolveTokenizer } from '../../../format/tokenizer/resolve';
+import { noTokenizer, type TextTokenizer } from '../../../format/tokenizer/tokenizer';
 import { attentionPatterns, findAttention, type AttentionTap } from '$probes/attention';
 import { pruneToOutputs } from '$probes/onnx/prune';
-import { createWebRunner, type WebRunner } from '$lib/runtime/web-runner';
-import { latestOnly } from '$lib/runtime/latest';
-import { threadCount } from '$lib/runtime/ort';
-import { withTimeout } from '$lib/runtime/timeout';
+import { createWebRunner, type WebRunner } from '../../../runtime/web/web-runner';
+import { latestOnly } from '$lib/latest';
+import { threadCount } from '../../../runtime/web/ort';
+import { withTimeout } from '$lib/timeout';
 import { loadCheckpointBytes, loadCheckpointTokenizer } from '$lib/source/checkpoint-ref';
-import type { Manifest } from '$probes/manifest';
+import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
@@ -37,7 +37,7 @@ export interface AttentionRun {
 }
 
 /**
- * Longest input when the manifest does not say: the command line's bound (bin/runtime/ort-node.ts MAX_SEQ), so
+ * Longest input when the manifest does not say: the command line's bound (runtime/node/ort-node.ts MAX_SEQ), so
  * the page takes every text `smallscope probe` takes; a 4096 x 4096 map is 64 MB per head.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -65,7 +65,7 @@ export class ModelSession {
   /** The checkpoint's smallscope manifest (null for a foreign ONNX file), once open: figure captions name it. */
   manifest: Manifest | null = null;
   /**
-   * How text becomes tokens (probes/tokenizer/resolve.ts): the tokenizer.json dropped with the model or served
+   * How text becomes tokens (format/tokenizer/resolve.ts): the tokenizer.json dropped with the model or served
    * beside it, else the manifest's, else bytes for a vocabulary of 256; null: text is refused.
    */
   tokenizer: TextTokenizer | null = null;

@@ -15,6 +15,6 @@ export interface PageSnapshot {
   /** Counts completed runs, so a test can wait for the next one. */
   runs: number;
   /** Outputs of 1 MB or more that onnxruntime-web wrote into memory prepared after an earlier run, and into
-   *  new arrays, on this page so far (src/lib/runtime/output-arrays.ts). */
+   *  new arrays, on this page so far (runtime/web/output-arrays.ts). */
   outputArrays: { prepared: number; fresh: number };
 }

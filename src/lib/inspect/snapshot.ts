@@ -1,4 +1,4 @@
-import { outputReserve } from '$lib/runtime/output-arrays';
+import { outputReserve } from '../../../runtime/web/output-arrays';
 import type { AttentionMap } from './maps';
 import type { PageSnapshot } from './page-snapshot';
 

@@ -1,8 +1,8 @@
 import { attentionPatterns, findAttention } from '$probes/attention';
 import { headScores } from '$probes/heads';
 import { vocabSize } from '$probes/onnx/embedding';
-import type { OnnxModel } from '$probes/onnx/model';
-import { createNodeRunner } from '../../../bin/runtime/ort-node';
+import type { OnnxModel } from '../../../format/onnx/model';
+import { createNodeRunner } from '../../../runtime/node/ort-node';
 import type { BestScores } from '$lib/checkpoint';
 import { STANDARD_INPUT, standardTokens } from '$lib/standard-input';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { findAttention } from '$probes/attention';
-import { decodeModel, toInt, type OnnxModel } from '$probes/onnx/model';
+import { decodeModel, toInt, type OnnxModel } from '../../../format/onnx/model';
 import { tapLabel } from '$lib/attention-label';
 import type { CheckpointSummary } from '$lib/checkpoint';
 import { runPoint } from '$lib/runs';

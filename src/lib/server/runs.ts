@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { decodeModel } from '$probes/onnx/model';
-import { runRow, tableColumns, type Column, type RunFiles } from '$lib/figures/run-table';
+import { decodeModel } from '../../../format/onnx/model';
+import { runRow, tableColumns, type Column, type RunFiles } from '../../../figures/run-table';
 import { runPoint, type RunPoint, type RunSummary } from '$lib/runs';
 import { checkpointDirs, listCheckpointFiles } from './checkpoints';
 

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { findCheckpoint } from '$lib/server/checkpoints';
+import { inspectDefault } from '$lib/server/default-checkpoint';
 import { readLibrary } from '$lib/server/library';
 import { isLocal } from '$lib/source/checkpoint-ref';
 import { readState } from '$lib/inspect/url-state';
@@ -13,7 +14,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ url }) => {
   const library = await readLibrary();
   const initial = readState(url.searchParams);
-  initial.ckpt ||= library.checkpoints[0]?.name ?? '';
+  initial.ckpt ||= inspectDefault(library.checkpoints)?.name ?? '';
   const listed = library.checkpoints.some((c) => c.name === initial.ckpt);
   if (initial.ckpt && !listed && !isLocal(initial.ckpt)) {
     const found = await findCheckpoint(initial.ckpt);

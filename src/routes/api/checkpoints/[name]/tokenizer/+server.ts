@@ -6,7 +6,7 @@ import type { RequestHandler } from './$types';
 
 /**
  * The tokenizer.json beside a served checkpoint (in the same folder), for the page to tokenize text as the
- * command line does (probes/tokenizer/resolve.ts). 404 when the folder has none; like the model itself, a
+ * command line does (format/tokenizer/resolve.ts). 404 when the folder has none; like the model itself, a
  * symlink resolving outside the folder is not served.
  */
 export const GET: RequestHandler = async ({ params }) => {

@@ -1,0 +1,58 @@
+import { buildFeeds, planFeeds, type FeedPlan } from '../../format/feeds';
+import type { ValueInfo } from '../../format/onnx/model';
+import type { Runner } from '$probes/runner';
+import type { Tensor } from '$probes/tensor';
+import { loadOrt } from './ort';
+import { outputReserve } from './output-arrays';
+
+export interface WebRunner extends Runner {
+  /** Name of the [batch, pos] token input. */
+  readonly inputName: string;
+  /** What every input is fed (format/feeds.ts), the same rules as the command line. */
+  readonly feeds: FeedPlan;
+}
+
+/**
+ * The probes' Runner on onnxruntime-web: one InferenceSession per checkpoint, fed token ids (and the other
+ * Hugging Face-style inputs by rule, given the graph's `inputs`), returning the fetched outputs as float32
+ * arrays of their own (never views of the session's buffers).
+ */
+export async function createWebRunner(model: Uint8Array, inputs: readonly ValueInfo[]): Promise<WebRunner> {
+  const plan = planFeeds(inputs);
+  const ort = await loadOrt();
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
+  return {
+    inputName: plan.tokens.name,
+    feeds: plan,
+    outputNames: session.outputNames,
+    async run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>> {
+      const rows = tokens.length;
+      const cols = rows > 0 ? tokens[0].length : 0;
+      if (tokens.some((r) => r.length !== cols)) throw new Error('every token row must have the same length');
+      const feeds = Object.fromEntries(
+        buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
+      );
+      const out = await session.run(feeds, [...fetch]);
+      const result: Record<string, Tensor> = {};
+      for (const name of fetch) {
+        const t = out[name];
+        // A CPU output is already a fresh array copied out of the wasm heap (dispose only drops the tensor's
+        // reference to it), so it is kept as is; anything else is copied before dispose.
+        const data =
+          t.data instanceof Float32Array
+            ? t.location === 'cpu'
+              ? t.data
+              : t.data.slice()
+            : Float32Array.from(t.data as ArrayLike<number>);
+        result[name] = { dims: [...t.dims], data };
+        t.dispose();
+      }
+      return result;
+    },
+    async dispose() {
+      // The buffers prepared for this session's outputs would otherwise stay (16 MB a head at 2048 tokens).
+      outputReserve.release();
+      await session.release();
+    },
+  };
+}

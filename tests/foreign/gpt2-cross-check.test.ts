@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { Tiktoken } from 'js-tiktoken/lite';
+import gpt2 from 'js-tiktoken/ranks/gpt2';
+import { describe, expect, it } from 'vitest';
+import { TEXT_LINES } from '../fixtures/paths';
+import { tokenizerFromJson } from '../../format/tokenizer/huggingface';
+import { gpt2TokenizerJson } from './gpt2-json';
+
+/**
+ * smallscope's tokenizer.json reading (@huggingface/tokenizers) against an independent BPE implementation
+ * (js-tiktoken) on GPT-2's own 50,257-token vocabulary, over a few hundred lines of prose, code, numbers,
+ * several scripts and emoji: the ids must be equal, line by line.
+ */
+describe('GPT-2 byte-level BPE: tokenizer.json reading vs js-tiktoken', () => {
+  const json = gpt2TokenizerJson();
+  const ours = tokenizerFromJson(json, 'gpt2 tokenizer.json', 'flag');
+  const reference = new Tiktoken(gpt2);
+  const lines = readFileSync(TEXT_LINES, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+
+  it('rebuilds the vocabulary: 50,257 ids, 50,000 merges', () => {
+    expect(ours.vocabSize).toBe(50257);
+    expect((json.model as { merges: string[] }).merges.length).toBe(50000);
+    expect(ours.name).toBe('BPE (byte-level)');
+  });
+
+  it(`gives js-tiktoken's ids on each of the ${lines.length} lines`, () => {
+    expect(lines.length).toBeGreaterThanOrEqual(250);
+    const mismatched = lines.filter((l) => {
+      const a = ours.encode(l);
+      const b = reference.encode(l, 'all');
+      return a.length !== b.length || a.some((id, i) => id !== b[i]);
+    });
+    expect(mismatched).toEqual([]);
+  });
+
+  it('gives the same ids on the whole text at once (newlines and blank lines included)', () => {
+    const text = readFileSync(TEXT_LINES, 'utf8');
+    expect(ours.encode(text)).toEqual(reference.encode(text, 'all'));
+  });
+
+  it('labels pieces as text: Ġ as a visible space, Ċ as a newline, the special token by name', () => {
+    const ids = ours.encode('Hello world\n<|endoftext|>');
+    expect(ids).toEqual([15496, 995, 198, 50256]);
+    expect(ids.map((id) => ours.label(id))).toEqual(['Hello', '␣world', '⏎', '<|endoftext|>']);
+  });
+
+  it('draws --repeat-random tokens from the 50,256 ordinary ids (no <|endoftext|>)', () => {
+    const ordinary = ours.ordinaryIds();
+    expect(ordinary.length).toBe(50256);
+    expect(ordinary.includes(50256)).toBe(false);
+  });
+});
