@@ -8,7 +8,7 @@ import { Command } from '../cli';
 import { openModelFile } from '../model/files';
 import { createNodeRunner, MAX_SEQ } from '../../runtime/node/ort-node';
 import { modelTokenizer, type TokenizerFlags } from '../model/tokenizer-files';
-import { describeFeeds, planFeeds, tokenInputName } from '../../probes/inputs/feeds';
+import { describeFeeds, planFeeds, tokenInputName } from '../../format/feeds';
 import { describeTokenizer, resolveTokenizer } from '../../format/tokenizer/resolve';
 import type { TextTokenizer } from '../../format/tokenizer/tokenizer';
 
@@ -104,7 +104,7 @@ export async function inspectModel(
   };
 }
 
-/** What each input is fed (probes/inputs/feeds.ts), or why the model cannot be fed. */
+/** What each input is fed (format/feeds.ts), or why the model cannot be fed. */
 function feedReport(model: OnnxModel) {
   try {
     const plan = planFeeds(model.inputs);

@@ -69,7 +69,7 @@ export interface InputFlags {
   repeatRandom?: number;
 }
 
-/** The model's tokenizer for --text (bin/runtime/tokenizer-files.ts); without one, text is bytes. */
+/** The model's tokenizer for --text (bin/model/tokenizer-files.ts); without one, text is bytes. */
 export interface TextContext {
   tokenizer: TextTokenizer | null;
   vocab: number | null;

@@ -1,5 +1,5 @@
 import { findAttention, type AttentionDiscovery } from '../../probes/attention';
-import { planFeeds } from '../../probes/inputs/feeds';
+import { planFeeds } from '../../format/feeds';
 import { vocabSize } from '../../probes/onnx/embedding';
 import type { Runner } from '../../probes/runner';
 import type { TextTokenizer } from '../../format/tokenizer/tokenizer';

@@ -3,7 +3,7 @@ import { tokenLabel } from '../text';
 /**
  * A tokenizer piece as text a reader can see: byte-level BPE spells bytes as printable characters (GPT-2's
  * bytes_to_unicode: `Ġ` is a space, `Ċ` a newline), SentencePiece marks a word start with `▁`, byte fallback
- * writes `<0x0A>`. Shown with the conventions of the byte labels (probes/text.ts): `␣` space, `⏎` newline,
+ * writes `<0x0A>`. Shown with the conventions of the byte labels (format/text.ts): `␣` space, `⏎` newline,
  * `⇥` tab, `\xNN` for a control byte or a byte that is not whole UTF-8 on its own.
  */
 

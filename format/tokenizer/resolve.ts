@@ -8,7 +8,7 @@ import { byteTokenizer, checkTokenizerFits, type TextTokenizer } from './tokeniz
  * tokenizer.json dropped with the model in the page); a `tokenizer.json` in the model's folder; the one a
  * smallscope checkpoint's manifest embeds (or `bytes`, which it states); bytes when the vocabulary is 256
  * (or the graph does not say). Otherwise none: text is refused (noTokenizer), token ids still work. The
- * caller reads the files (bin/runtime/tokenizer-files.ts, the page); this is the decision only.
+ * caller reads the files (bin/model/tokenizer-files.ts, the page); this is the decision only.
  */
 export interface TokenizerCandidates {
   /** --tokenizer FILE (or the dropped file): its path or name, and text. */

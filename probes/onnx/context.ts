@@ -105,8 +105,10 @@ export function findContext(model: OnnxModel): Context | null {
       });
     }
   }
+  // A fixed length of a [batch, seq] input (the token ids, attention_mask, position_ids ...): not dim 1 of a
+  // past key/value [batch, head, past, d_head], which counts heads.
   for (const i of model.inputs) {
-    const seq = i.dims?.[1];
+    const seq = i.dims?.length === 2 ? i.dims[1] : undefined;
     if (inputs.has(i.name) && typeof seq === 'number' && seq > 0)
       candidates.push({ max_tokens: seq, from: `fixed input dimension ${i.name}[1]` });
   }

@@ -1,5 +1,5 @@
 import { UsageError } from '../../format/errors';
-import { planFeeds, type FeedSpec } from '../inputs/feeds';
+import { planFeeds, type FeedSpec } from '../../format/feeds';
 import { findEmbedding } from './embedding';
 import { onnx } from '../../format/onnx/gen/onnx.js';
 import { staticDims, type OnnxModel } from '../../format/onnx/model';
@@ -28,7 +28,7 @@ export interface CutModel {
   table: string;
   vocab: number;
   dModel: number;
-  /** The graph's other inputs (attention_mask, position_ids, ...), fed by rule (probes/inputs/feeds.ts). */
+  /** The graph's other inputs (attention_mask, position_ids, ...), fed by rule (format/feeds.ts). */
   others: FeedSpec[];
 }
 

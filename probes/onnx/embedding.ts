@@ -1,4 +1,4 @@
-import { tokenInputName } from '../inputs/feeds';
+import { tokenInputName } from '../../format/feeds';
 import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 
 /**

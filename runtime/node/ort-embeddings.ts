@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { fill } from '../../probes/inputs/feeds';
+import { fill } from '../../format/feeds';
 import type { CutModel } from '../../probes/onnx/cut-embedding';
 import { loadFailure, runFailure } from '../../probes/run-failure';
 import { ORT_QUIET } from './ort-node';

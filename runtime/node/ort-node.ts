@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { UsageError } from '../../format/errors';
-import { buildFeeds, planFeeds } from '../../probes/inputs/feeds';
+import { buildFeeds, planFeeds } from '../../format/feeds';
 import { checkContext, findContext } from '../../probes/onnx/context';
 import type { OnnxModel } from '../../format/onnx/model';
 import { loadFailure, runFailure } from '../../probes/run-failure';

@@ -1,4 +1,4 @@
-import { fill } from '$probes/inputs/feeds';
+import { fill } from '../../format/feeds';
 import type { CutModel } from '$probes/onnx/cut-embedding';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';

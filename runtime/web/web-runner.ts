@@ -1,4 +1,4 @@
-import { buildFeeds, planFeeds, type FeedPlan } from '$probes/inputs/feeds';
+import { buildFeeds, planFeeds, type FeedPlan } from '../../format/feeds';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
 import { runFailure, loadFailure } from '$probes/run-failure';
@@ -9,7 +9,7 @@ import { outputReserve } from './output-arrays';
 export interface WebRunner extends Runner {
   /** Name of the [batch, pos] token input. */
   readonly inputName: string;
-  /** What every input is fed (probes/inputs/feeds.ts), the same rules as the command line. */
+  /** What every input is fed (format/feeds.ts), the same rules as the command line. */
   readonly feeds: FeedPlan;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildFeeds, planFeeds } from '../../probes/inputs/feeds';
+import { buildFeeds, planFeeds } from '../../format/feeds';
 import type { ValueInfo } from '../../format/onnx/model';
 
-/** The input rules (probes/inputs/feeds.ts) on declared graph inputs: what each is fed, or the refusal. */
+/** The input rules (format/feeds.ts) on declared graph inputs: what each is fed, or the refusal. */
 const v = (name: string, elemType: string | null, dims: ValueInfo['dims']): ValueInfo => ({
   name,
   elemType,

@@ -1,5 +1,5 @@
 import { encodeText } from '../../../format/text';
-import { planFeeds } from '$probes/inputs/feeds';
+import { planFeeds } from '../../../format/feeds';
 import { checkVocab } from '$probes/inputs/tokens';
 import { decodeModel } from '../../../format/onnx/model';
 import { vocabSize } from '$probes/onnx/embedding';

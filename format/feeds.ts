@@ -1,12 +1,12 @@
-import { UsageError } from '../../format/errors';
-import type { Dim, ValueInfo } from '../../format/onnx/model';
+import { UsageError } from './errors';
+import type { Dim, ValueInfo } from './onnx/model';
 
 /**
  * What smallscope feeds a graph's inputs, by rule (DESIGN.md, foreign ONNX): the token ids go to the one
  * input of a single-input graph, else to `input_ids` (or `tokens`); beside them, Hugging Face-style exports
  * may take `attention_mask` (fed ones), `position_ids` (0..T-1 in every row), `token_type_ids` (zeros), and
  * past key/values with a dynamic past length (fed empty: past length 0). Any other input is refused by name
- * and shape, before a runtime sees the model. Plain data, no runtime: bin/runtime and src/lib/runtime turn
+ * and shape, before a runtime sees the model. Plain data, no runtime: runtime/node and runtime/web turn
  * a FeedTensor into their own Tensor class.
  */
 export type FeedRule = 'tokens' | 'ones' | 'positions' | 'zeros' | 'empty-past';
