@@ -85,6 +85,12 @@ describe('findContext on hand-built graphs', () => {
     expect(findContext(m)).toEqual({ max_tokens: 32, from: 'fixed input dimension ids[1]' });
   });
 
+  it('a past key/value [batch, 2 heads, past, 4] is no bound: its dim 1 counts heads, not tokens', () => {
+    const past = valueInfo('past_key_values.0.key', FLOAT, ['b', 2, 'past', 4]);
+    const m = model([node('Identity', ['ids'], ['y'])], [], [valueInfo('ids', INT64, ['b', 't']), past]);
+    expect(findContext(m)).toBeNull();
+  });
+
   it('the smallest bound wins: a 50-row table and a [1, 1, 20, 20] buffer sliced by the length give 20', () => {
     const m = model(
       [
