@@ -23,7 +23,7 @@ import { mutate } from './mutate';
  * field exited 1 with ONNX Runtime's raw "cannot be reshaped" and its coloured log line.
  */
 const HEADS = 19791209299970;
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 let file = '';
 let bytes: Uint8Array = new Uint8Array();
 
