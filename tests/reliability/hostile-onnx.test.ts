@@ -45,6 +45,8 @@ const REFERENCE = PYTORCH_PLAIN;
 const CASES = Number(process.env.SMALLSCOPE_FUZZ_CASES ?? 2000);
 /** Per-case bound: the slowest case seen on 2 cores is a few ms; 2 s means something went quadratic. */
 const CASE_MS = 2000;
+/** The whole loop: 150 ms a case (about 20 ms here, 90 ms at a load of 10), at least the default 120 s. */
+const FUZZ_TIMEOUT_MS = Math.max(120_000, CASES * 150);
 /**
  * CPU time (user + system) since `t0`, ms: the bounds here are on work done, which wall time measures badly on
  * a shared machine (at a load average of 10 on 2 cores a 300 ms case took 3.5 s of wall time).
@@ -112,36 +114,41 @@ async function exercise(bytes: Uint8Array): Promise<'ok' | 'refused'> {
 }
 
 describe('hostile ONNX files', () => {
-  it(`each of ${CASES} mutated models (flips, truncations, splices, varint lengths) ends in a UsageError or a result, fast and without a memory spike`, async () => {
-    const counts = { ok: 0, refused: 0 };
-    const failures: string[] = [];
-    let slowest = 0;
-    const rss0 = process.memoryUsage().rss;
-    let rssMax = rss0;
-    for (let i = 0; i < CASES; i++) {
-      const base = seeds[i % seeds.length];
-      const donor = seeds[(i >> 1) % seeds.length];
-      const { kind, bytes } = mutate(base.bytes, donor.bytes, i);
-      const t0 = process.cpuUsage();
-      try {
-        counts[await exercise(bytes)]++;
-      } catch (e) {
-        if (failures.length < 10) failures.push(`seed ${i} (${kind} of ${base.name}): ${(e as Error).stack}`);
+  it(
+    `each of ${CASES} mutated models (flips, truncations, splices, varint lengths) ends in a UsageError or a result, fast and without a memory spike`,
+    async () => {
+      const counts = { ok: 0, refused: 0 };
+      const failures: string[] = [];
+      let slowest = 0;
+      const rss0 = process.memoryUsage().rss;
+      let rssMax = rss0;
+      for (let i = 0; i < CASES; i++) {
+        const base = seeds[i % seeds.length];
+        const donor = seeds[(i >> 1) % seeds.length];
+        const { kind, bytes } = mutate(base.bytes, donor.bytes, i);
+        const t0 = process.cpuUsage();
+        try {
+          counts[await exercise(bytes)]++;
+        } catch (e) {
+          if (failures.length < 10)
+            failures.push(`seed ${i} (${kind} of ${base.name}): ${(e as Error).stack}`);
+        }
+        const ms = cpuMs(t0);
+        slowest = Math.max(slowest, ms);
+        if (ms > CASE_MS && failures.length < 10)
+          failures.push(`seed ${i} (${kind}): took ${ms.toFixed(0)} ms`);
+        if (i % 100 === 0) rssMax = Math.max(rssMax, process.memoryUsage().rss);
       }
-      const ms = cpuMs(t0);
-      slowest = Math.max(slowest, ms);
-      if (ms > CASE_MS && failures.length < 10)
-        failures.push(`seed ${i} (${kind}): took ${ms.toFixed(0)} ms`);
-      if (i % 100 === 0) rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    }
-    console.log(
-      `fuzz: ${CASES} cases from ${seeds.length} seed models: ${counts.ok} gave results, ${counts.refused} refused; ` +
-        `slowest ${slowest.toFixed(0)} ms; rss +${((rssMax - rss0) / 2 ** 20).toFixed(0)} MiB`,
-    );
-    expect(failures).toEqual([]);
-    expect(counts.ok + counts.refused).toBe(CASES);
-    expect(rssMax - rss0).toBeLessThan(RSS_GROWTH);
-  });
+      console.log(
+        `fuzz: ${CASES} cases from ${seeds.length} seed models: ${counts.ok} gave results, ${counts.refused} refused; ` +
+          `slowest ${slowest.toFixed(0)} ms; rss +${((rssMax - rss0) / 2 ** 20).toFixed(0)} MiB`,
+      );
+      expect(failures).toEqual([]);
+      expect(counts.ok + counts.refused).toBe(CASES);
+      expect(rssMax - rss0).toBeLessThan(RSS_GROWTH);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('every truncation of the smallscope checkpoint at a field boundary or mid-field is refused or read, never thrown otherwise', async () => {
     const own = seeds[0].bytes;
