@@ -1,5 +1,5 @@
 import { UsageError } from '../format/errors';
-import { findContext } from './onnx/context';
+import { findContext, type Context } from './onnx/context';
 import { findEmbedding } from './onnx/embedding';
 import type { OnnxModel } from '../format/onnx/model';
 
@@ -32,9 +32,32 @@ export function cleanOrtMessage(message: string): string {
 
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
+/**
+ * What the messages read from the model, found once when a runner is made: a runner that kept the decoded
+ * model for its messages kept the file's bytes with it (bench/large-model: 300 MiB more in the page).
+ */
+export interface FailureHints {
+  context: Context | null;
+  /** The token embedding's Gather node. */
+  embeddingNode: string | null;
+}
+
+export function failureHints(model: OnnxModel): FailureHints {
+  try {
+    return { context: findContext(model), embeddingNode: findEmbedding(model)?.node ?? null };
+  } catch {
+    return { context: null, embeddingNode: null };
+  }
+}
+
 /** The UsageError for a failed run of `model` on `seq` tokens (null when the caller does not know). */
-export function runFailure(err: unknown, model: OnnxModel | null, seq: number | null): UsageError {
+export function runFailure(
+  err: unknown,
+  model: OnnxModel | FailureHints | null,
+  seq: number | null,
+): UsageError {
   if (err instanceof UsageError) return err;
+  const hints = model === null ? null : 'nodes' in model ? failureHints(model) : model;
   const message = cleanOrtMessage(err instanceof Error ? err.message : String(err));
   const m = NODE_RE.exec(message);
   if (!m) return new UsageError(`ONNX Runtime could not run this model: ${message}`);
@@ -44,7 +67,7 @@ export function runFailure(err: unknown, model: OnnxModel | null, seq: number | 
   if (gather) {
     const rows = Number(gather[3]) + 1;
     return new UsageError(
-      `${where}: index ${gather[1]} is past its ${rows} rows (${gatherCause(model, node, seq, rows)})`,
+      `${where}: index ${gather[1]} is past its ${rows} rows (${gatherCause(hints, node, seq, rows)})`,
     );
   }
   const reshape = op === 'Reshape' ? RESHAPE_RE.exec(status) : null;
@@ -58,7 +81,7 @@ export function runFailure(err: unknown, model: OnnxModel | null, seq: number | 
   }
   const broadcast = BROADCAST_RE.exec(status);
   if (broadcast) {
-    const context = model ? findContext(model) : null;
+    const context = hints?.context ?? null;
     const why =
       context && seq !== null && seq > context.max_tokens
         ? `the input has ${seq} tokens, more than the ${context.max_tokens} of the model's ${context.from}`
@@ -68,12 +91,11 @@ export function runFailure(err: unknown, model: OnnxModel | null, seq: number | 
   return new UsageError(`${where}: ${status}`);
 }
 
-function gatherCause(model: OnnxModel | null, node: string, seq: number | null, rows: number): string {
-  if (model) {
-    const context = findContext(model);
-    if (context?.from === `position table ${node}`)
+function gatherCause(hints: FailureHints | null, node: string, seq: number | null, rows: number): string {
+  if (hints) {
+    if (hints.context?.from === `position table ${node}`)
       return `the input has ${seq ?? 'more'} tokens; the model's position table holds ${rows}`;
-    if (findEmbedding(model)?.node === node) return `a token id is past the model's ${rows}-token vocabulary`;
+    if (hints.embeddingNode === node) return `a token id is past the model's ${rows}-token vocabulary`;
   }
   return 'an index the model computes from the input is out of range';
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../format/errors';
 import { buildFeeds, planFeeds } from '../../format/feeds';
 import { checkContext, findContext } from '../../probes/onnx/context';
 import type { OnnxModel } from '../../format/onnx/model';
-import { loadFailure, runFailure } from '../../probes/run-failure';
+import { failureHints, loadFailure, runFailure } from '../../probes/run-failure';
 import type { Runner } from '../../probes/runner';
 import type { Tensor } from '../../probes/tensor';
 
@@ -49,6 +49,8 @@ export async function createNodeRunner(
   const maxSeq = model.manifest?.arch.pos_embed ? model.manifest.arch.max_seq : null;
   // A foreign graph's limit, found in its structure (position table, sliced buffer): probes/onnx/context.ts.
   const context = findContext(model);
+  // What the failure messages need, found now, so the runner does not keep the decoded model (its bytes).
+  const hints = failureHints(model);
   const session = await ort.InferenceSession.create(bytes, {
     graphOptimizationLevel,
     logSeverityLevel: ORT_QUIET,
@@ -93,7 +95,7 @@ export async function createNodeRunner(
         buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
       );
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
-        throw runFailure(e, model, seq);
+        throw runFailure(e, hints, seq);
       });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {

@@ -1,7 +1,7 @@
 import { buildFeeds, planFeeds, type FeedPlan } from '../../format/feeds';
 import type { Runner } from '$probes/runner';
 import type { Tensor } from '$probes/tensor';
-import { runFailure, loadFailure } from '$probes/run-failure';
+import { failureHints, runFailure, loadFailure } from '$probes/run-failure';
 import type { OnnxModel } from '../../format/onnx/model';
 import { loadOrt, ORT_QUIET } from './ort';
 import { outputReserve } from './output-arrays';
@@ -20,6 +20,8 @@ export interface WebRunner extends Runner {
  */
 export async function createWebRunner(model: Uint8Array, graph: OnnxModel): Promise<WebRunner> {
   const plan = planFeeds(graph.inputs);
+  // What the failure messages need, found now: the closure below must not keep `graph` (the file's bytes).
+  const hints = failureHints(graph);
   const ort = await loadOrt();
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['wasm'],
@@ -40,7 +42,7 @@ export async function createWebRunner(model: Uint8Array, graph: OnnxModel): Prom
       );
       // One line naming the node and the cause (a model's or an input's failure), never ORT's raw text.
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
-        throw runFailure(e, graph, cols);
+        throw runFailure(e, hints, cols);
       });
       const result: Record<string, Tensor> = {};
       for (const name of fetch) {

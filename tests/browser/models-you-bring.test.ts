@@ -102,6 +102,17 @@ describe('a byte-level BPE model with its tokenizer.json', () => {
     expect(run.tokens).toEqual(ref.text.tokens);
     expect(await strip()).toEqual({ labels: pieces, ids: ref.text.tokens });
     await expectMaps(`${BPE}model.onnx`, run);
+    // The heatmap's tooltip: the pieces of the hovered cell, their positions and ids.
+    const heatmap = page.locator('.selected .heatmap');
+    await heatmap.scrollIntoViewIfNeeded();
+    const cell = Number(await heatmap.getAttribute('data-cell'));
+    const box = (await heatmap.locator('canvas').boundingBox())!;
+    const [q, k] = [5, 4];
+    await page.mouse.move(box.x + (k + 0.5) * cell, box.y + (q + 0.5) * cell);
+    const tip = (await heatmap.locator('.tooltip').getAttribute('aria-label'))!;
+    expect(tip).toContain(`query ${pieces[q]} @${q} id ${ref.text.tokens[q]}`);
+    expect(tip).toContain(`key ${pieces[k]} @${k} id ${ref.text.tokens[k]}`);
+    await page.mouse.move(0, 0);
   });
 
   test('dropped: model and tokenizer.json together open with the same tokens, pieces and maps', async () => {

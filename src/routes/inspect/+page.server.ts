@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { findCheckpoint } from '$lib/server/checkpoints';
+import { checkpointDirs, findCheckpoint, listCheckpointFiles } from '$lib/server/checkpoints';
 import { inspectDefault } from '$lib/server/default-checkpoint';
 import { readLibrary } from '$lib/server/library';
 import { isLocal } from '$lib/source/checkpoint-ref';
@@ -12,10 +12,18 @@ import type { PageServerLoad } from './$types';
  * shallow routing, which does not rerun load). `local:NAME` checkpoints live in the browser only.
  */
 export const load: PageServerLoad = async ({ url }) => {
-  const library = await readLibrary();
   const initial = readState(url.searchParams);
-  initial.ckpt ||= inspectDefault(library.checkpoints)?.name ?? '';
-  const listed = library.checkpoints.some((c) => c.name === initial.ckpt);
+  // The picker needs the names only. Describing every served file (decoding it, scoring its heads with
+  // onnxruntime-node) is needed for the default only, when the URL names no checkpoint: with a 310 MB model
+  // in the folder (bench/large-model) it held the page back by about 20 s on a first visit.
+  let names: string[];
+  if (initial.ckpt) names = (await listCheckpointFiles()).map((f) => f.name);
+  else {
+    const library = await readLibrary();
+    names = library.checkpoints.map((c) => c.name);
+    initial.ckpt = inspectDefault(library.checkpoints)?.name ?? '';
+  }
+  const listed = names.includes(initial.ckpt);
   if (initial.ckpt && !listed && !isLocal(initial.ckpt)) {
     const found = await findCheckpoint(initial.ckpt);
     error(
@@ -23,5 +31,5 @@ export const load: PageServerLoad = async ({ url }) => {
       found.ok ? `checkpoint '${initial.ckpt}' is not listed` : found.message,
     );
   }
-  return { checkpoints: library.checkpoints.map((c) => c.name), dirs: library.dirs, initial };
+  return { checkpoints: names, dirs: checkpointDirs(), initial };
 };
