@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../format/errors';
 import { onnx } from '../../../format/onnx/gen/onnx.js';
 import { initBackend } from '../../../training/backend';
+import { selectiveScan } from '../../../training/arch/mamba/scan';
 import { dims, mambaParams, mambaSpec, type MambaConfig } from '../../../training/arch/mamba/model';
 import { forward } from '../../../training/models/model';
 import {
@@ -153,6 +154,54 @@ describe('seed 001 Mamba baseline: the tfjs model computes mamba-minimal', () =>
     tokens.dispose();
     weights.dispose();
     disposeParams(params);
+  });
+});
+
+describe('seed 001 Mamba baseline: the selective scan op', () => {
+  it('computes h_t = a_t h_{t-1} + b_t per batch row, and its gradients match finite differences', async () => {
+    const [B, T, E, N] = [2, 4, 3, 2];
+    const size = B * T * E * N;
+    const a = tf.tensor4d(
+      Array.from({ length: size }, (_, i) => 0.5 + 0.4 * Math.sin(i)),
+      [B, T, E, N],
+    );
+    const b = tf.tensor4d(
+      Array.from({ length: size }, (_, i) => Math.cos(1.3 * i)),
+      [B, T, E, N],
+    );
+    const wts = tf.tensor4d(
+      Array.from({ length: size }, (_, i) => Math.sin(0.7 * i + 1)),
+      [B, T, E, N],
+    );
+    const [av, bv] = [a.dataSync(), b.dataSync()];
+    const h = selectiveScan(a, b).dataSync();
+    // The recurrence element by element, from h_{-1} = 0, separately for each batch row.
+    for (let n = 0; n < B; n++)
+      for (let j = 0; j < E * N; j++) {
+        let want = 0;
+        for (let t = 0; t < T; t++) {
+          const i = (n * T + t) * E * N + j;
+          want = av[i] * want + bv[i];
+          expect(h[i]).toBeCloseTo(want, 5);
+        }
+      }
+    const loss = (x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(selectiveScan(x as tf.Tensor4D, y as tf.Tensor4D), wts)) as tf.Scalar;
+    const [ga, gb] = tf
+      .grads(loss)([a, b])
+      .map((g) => g.dataSync());
+    const eps = 1e-2;
+    for (const i of [0, 7, size / 2 + 5, size - 1]) {
+      const bump = (x: tf.Tensor4D, d: number) => {
+        const v = x.dataSync().slice();
+        v[i] += d;
+        return tf.tensor4d(v, [B, T, E, N]);
+      };
+      const fdA = (loss(bump(a, eps), b).dataSync()[0] - loss(bump(a, -eps), b).dataSync()[0]) / (2 * eps);
+      const fdB = (loss(a, bump(b, eps)).dataSync()[0] - loss(a, bump(b, -eps)).dataSync()[0]) / (2 * eps);
+      expect(ga[i]).toBeCloseTo(fdA, 3);
+      expect(gb[i]).toBeCloseTo(fdB, 3);
+    }
   });
 });
 

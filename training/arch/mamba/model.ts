@@ -7,6 +7,7 @@ import { linear } from '../../layers/linear';
 import type { Params } from '../../models/params';
 import type { ModelOutput } from '../architecture';
 import { normal, uniform, type ParamDef } from '../init';
+import { selectiveScan } from './scan';
 
 /**
  * Seed 001's Mamba baseline ("MAMBA d_model=32 d_state=16", 6 layers, 67,936 parameters), after
@@ -33,8 +34,9 @@ import { normal, uniform, type ParamDef } from '../init';
  * embedding keeps this project's embed.W_E) and its PyTorch default initialisation: U(+-1/sqrt(fan_in)) for
  * the Linear and Conv1d weights and biases, A_log = log(1..N) in every row, D = 1, RMSNorm weights 1.
  *
- * The scan is a plain loop over positions (tf ops only, gradients from autodiff); what is not sequential
- * (projections, conv, exp(delta A), delta B u, the readout C . h) is computed for all positions at once.
+ * Only the recurrence itself is sequential: scan.ts runs it as one op with plain loops and a hand-written
+ * gradient (the same recurrence backwards). Everything else (projections, conv, exp(delta A), delta B u, the
+ * readout C . h) is tf ops over all positions at once, differentiated by tfjs.
  */
 export interface MambaConfig {
   layers: number;
@@ -179,15 +181,6 @@ function scanInputs(
   const dA = tf.exp(tf.mul(delta, A)) as tf.Tensor4D; // [batch, pos, E, N]
   const dBu = tf.mul(tf.mul(delta, Bm), tf.reshape(u, [B, T, E, 1])) as tf.Tensor4D; // [batch, pos, E, N]
   return { dA, dBu, C, u, res };
-}
-
-/** h_t = dA_t h_{t-1} + dBu_t from h_{-1} = 0; every h_t, [batch, pos, E, N]. */
-function selectiveScan(dA: tf.Tensor4D, dBu: tf.Tensor4D): tf.Tensor4D {
-  const a = tf.unstack(dA, 1); // pos x [batch, E, N]
-  const bu = tf.unstack(dBu, 1); // pos x [batch, E, N]
-  const hs: tf.Tensor[] = [bu[0]];
-  for (let t = 1; t < a.length; t++) hs.push(tf.add(tf.mul(a[t], hs[t - 1]), bu[t]));
-  return tf.stack(hs, 1) as tf.Tensor4D; // [batch, pos, E, N]
 }
 
 function mambaBlock(spec: SpecOf<'mamba'>, p: Params, l: number, x: tf.Tensor3D): tf.Tensor3D {
