@@ -137,7 +137,7 @@ export async function receptiveField(
   const d = emb.dims[1];
   const recurrent = model.nodes.some((n) => RECURRENT_OPS.has(n.opType));
   const all = opts.attention || recurrent || opts.perturbAll || layers.length === 0;
-  if (recurrent && !opts.profiler)
+  if (recurrent && !opts.attention && !opts.profiler)
     notes.push('the model has a recurrence: every earlier position can be reached, so all are perturbed');
   if (opts.attention && !opts.profiler)
     notes.push('the model has attention: every position can be reached, so all are perturbed');

@@ -40,29 +40,62 @@ describe('seed 001 Mamba baseline: smallscope train, inspect, probe field, the p
     expect(manifest.params).toBe(67_936);
   });
 
-  it('inspect opens it: logits only, the byte embedding, six causal depthwise convs, no attention', () => {
+  it('inspect opens it: the byte embedding, six causal depthwise convs, the implicit attention of each block', () => {
     const r = smallscope('inspect', path.join(out, 'model.onnx'), '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.outputs.map((o: { name: string }) => o.name)).toEqual(['logits']);
+    const patterns = Array.from({ length: 6 }, (_, l) => `blocks.${l}.attn.hook_pattern`);
+    expect(report.outputs.map((o: { name: string }) => o.name)).toEqual(['logits', ...patterns]);
     expect(report.manifest.arch.kind).toBe('mamba');
     expect(report.embedding).toMatchObject({ vocab: 256, d_model: 32 });
-    expect(report.attention.found).toEqual([]);
+    expect(report.attention.found.map((f: { name: string; heads: number }) => [f.name, f.heads])).toEqual(
+      patterns.map((p) => [p, 1]),
+    );
     expect(report.convs).toHaveLength(6);
   });
 
-  it('probe field perturbs every earlier position (the scan reaches the whole prefix) and nothing later', () => {
+  it('probe heads scores the six implicit attention heads (L0H0..L5H0)', () => {
+    const r = smallscope('probe', 'heads', path.join(out, 'model.onnx'), '--repeat-random', '8', '--json');
+    expect(r.code).toBe(0);
+    const heads = JSON.parse(r.stdout).heads as { name: string; induction: number }[];
+    expect(heads.map((h) => h.name)).toEqual(['L0H0', 'L1H0', 'L2H0', 'L3H0', 'L4H0', 'L5H0']);
+    expect(heads.every((h) => Number.isFinite(h.induction))).toBe(true);
+  });
+
+  it('probe field: exact gradients reach the whole prefix, beyond the convs, and nothing later', () => {
+    const file = path.join(out, 'model.onnx');
+    const r = smallscope('probe', 'field', file, '--seq-len', '24', '--position', '20', '--json');
+    expect(r.code).toBe(0);
+    const field = JSON.parse(r.stdout);
+    expect(field.method).toBe('exact (tfjs)'); // rebuilt from the file's initializers, checked against it
+    expect(field.theoretical.support).toEqual(Array.from({ length: 19 }, (_, i) => i - 18)); // 6 convs of 4 taps
+    // Positions 0 and 1 are outside the conv support [-18, 0] of position 20: only the scan reaches them.
+    expect(field.gradient[0]).toBeGreaterThan(0);
+    expect(field.gradient[1]).toBeGreaterThan(0);
+    expect(field.gradient.slice(21).every((g: number) => g === 0)).toBe(true); // causal
+  });
+
+  it('probe field --without-attention still follows the scan: its patterns are read-outs, not on the path', () => {
+    const file = path.join(out, 'model.onnx');
     const r = smallscope(
-      ...['probe', 'field', path.join(out, 'model.onnx')],
-      ...['--seq-len', '24', '--position', '20', '--json'],
+      'probe',
+      'field',
+      file,
+      '--seq-len',
+      '22',
+      '--position',
+      '20',
+      '--without-attention',
+      '--json',
     );
     expect(r.code).toBe(0);
     const field = JSON.parse(r.stdout);
-    expect(field.perturbed).toBe(24); // not only the 19 offsets of the convs' support (2..20)
-    expect(field.theoretical.note).toMatch(/recurrence reaches the whole prefix/);
-    expect(field.gradient.slice(21).every((g: number) => g === 0)).toBe(true); // causal
-    expect(field.gradient[20]).toBeGreaterThan(0);
-  });
+    // Finite differences: the recurrence makes every position a candidate, not only the conv support.
+    expect(field.perturbed).toBe(22);
+    expect(field.notes.join(' ')).toMatch(/recurrence: every earlier position can be reached/);
+    expect(field.gradient[0]).toBeGreaterThan(0); // offset -20, outside the conv support [-18, 0]
+    expect(field.gradient[21]).toBe(0);
+  }, 240_000); // finite differences: 2 x 32 x 22 runs of the graph
 
   it('onnxruntime-web (the page) runs the Scan graph to the logits onnxruntime-node computes', async () => {
     const bytes = readFileSync(path.join(out, 'model.onnx'));
@@ -70,10 +103,18 @@ describe('seed 001 Mamba baseline: smallscope train, inspect, probe field, the p
     ortWeb.env.wasm.numThreads = 1; // threads do not start under Node
     const session = await ortWeb.InferenceSession.create(bytes);
     const feed = new ortWeb.Tensor('int64', BigInt64Array.from(tokens[0], BigInt), [1, 17]);
-    const web = (await session.run({ tokens: feed })).logits.data as Float32Array;
+    const webOut = await session.run({ tokens: feed });
+    const web = webOut.logits.data as Float32Array;
     await session.release();
-    const node = (await runOnnx(bytes, tokens)).logits;
+    const nodeOut = await runOnnx(bytes, tokens);
+    const node = nodeOut.logits;
     expect(web.length).toBe(17 * 256);
     expect(maxAbsDiff(web, node)).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        webOut['blocks.5.attn.hook_pattern'].data as Float32Array,
+        nodeOut['blocks.5.attn.hook_pattern'],
+      ),
+    ).toBeLessThan(1e-4);
   });
 });

@@ -221,7 +221,11 @@ describe('seed 001 Mamba baseline: the exported ONNX graph computes what the tfj
       for (const T of [13, 24]) {
         const tokens = rows(rng, 2, T);
         const out = await runOnnx(bytes, tokens);
-        expect(Object.keys(out)).toEqual(['logits']);
+        // logits, then each block's implicit attention (tests/training/seeds/mamba-hidden-attention.test.ts)
+        expect(Object.keys(out)).toEqual([
+          'logits',
+          ...Array.from({ length: layers }, (_, l) => `blocks.${l}.attn.hook_pattern`),
+        ]);
         expect(maxAbsDiff(out.logits, tfLogits(spec, params, tokens))).toBeLessThan(1e-4);
       }
       disposeParams(params);

@@ -7,6 +7,7 @@ import { linear } from '../../layers/linear';
 import type { Params } from '../../models/params';
 import type { ModelOutput } from '../architecture';
 import { normal, uniform, type ParamDef } from '../init';
+import { hiddenPattern, type HiddenInputs } from './hidden';
 import { selectiveScan } from './scan';
 
 /**
@@ -155,10 +156,12 @@ export interface ScanInputs {
   dBu: tf.Tensor4D;
   C: tf.Tensor4D; // [batch, pos, 1, N]
   u: tf.Tensor3D; // [batch, pos, E]
+  /** What the implicit attention matrices are made of (hidden.ts). */
+  hidden: HiddenInputs;
 }
 
 /** The input-dependent part of one block up to the scan: conv, x_proj, dt_proj and the discretisation. */
-function scanInputs(
+export function scanInputs(
   spec: SpecOf<'mamba'>,
   p: Params,
   l: number,
@@ -177,23 +180,28 @@ function scanInputs(
   const C = tf.reshape(tf.slice(xdbl, [0, R + N], [B * T, N]), [B, T, 1, N]) as tf.Tensor4D; // [batch, pos, 1, N]
   const dtLin = linear(dtIn, weightT(p, `${m}.dt_proj.weight`)); // [batch*pos, E]
   const delta = tf.reshape(tf.softplus(tf.add(dtLin, p[`${m}.dt_proj.bias`])), [B, T, E, 1]); // [batch, pos, E, 1]
-  const A = tf.neg(tf.exp(p[`${m}.A_log`])); // [E, N]
+  const A = tf.neg(tf.exp(p[`${m}.A_log`])) as tf.Tensor2D; // [E, N]
   const dA = tf.exp(tf.mul(delta, A)) as tf.Tensor4D; // [batch, pos, E, N]
   const dBu = tf.mul(tf.mul(delta, Bm), tf.reshape(u, [B, T, E, 1])) as tf.Tensor4D; // [batch, pos, E, N]
-  return { dA, dBu, C, u, res };
+  return { dA, dBu, C, u, res, hidden: { delta: delta as tf.Tensor4D, A, B: Bm as tf.Tensor4D, C } };
 }
 
-function mambaBlock(spec: SpecOf<'mamba'>, p: Params, l: number, x: tf.Tensor3D): tf.Tensor3D {
+function mambaBlock(
+  spec: SpecOf<'mamba'>,
+  p: Params,
+  l: number,
+  x: tf.Tensor3D,
+): { out: tf.Tensor3D; hidden: HiddenInputs } {
   const { E } = dims(spec);
   const [B, T, D] = x.shape;
   const m = `layers.${l}.mixer`;
-  const { dA, dBu, C, u, res } = scanInputs(spec, p, l, x);
+  const { dA, dBu, C, u, res, hidden } = scanInputs(spec, p, l, x);
   const h = selectiveScan(dA, dBu); // [batch, pos, E, N]
   const yScan = tf.sum(tf.mul(h, C), -1); // [batch, pos, E]: C_t . h_t
   const y = tf.add(yScan, tf.mul(u, p[`${m}.D`])); // [batch, pos, E]
   const gated = tf.mul(tf.reshape(y, [B * T, E]), silu(res)) as tf.Tensor2D; // [batch*pos, E]
   const out = linear(gated, weightT(p, `${m}.out_proj.weight`)); // [batch*pos, D]
-  return tf.reshape(out, [B, T, D]) as tf.Tensor3D; // [batch, pos, D]
+  return { out: tf.reshape(out, [B, T, D]) as tf.Tensor3D, hidden }; // out: [batch, pos, D]
 }
 
 export function mambaForward(spec: SpecOf<'mamba'>, p: Params, tokens: tf.Tensor2D): ModelOutput {
@@ -201,10 +209,21 @@ export function mambaForward(spec: SpecOf<'mamba'>, p: Params, tokens: tf.Tensor
   const D = spec.d_model;
   const W_E = p['embed.W_E'] as tf.Tensor2D;
   let x = embed(tokens, W_E); // [batch, pos, D]
-  for (let l = 0; l < spec.layers; l++)
-    x = tf.add(x, mambaBlock(spec, p, l, rmsNorm(x, p[`layers.${l}.norm.weight`]))) as tf.Tensor3D;
+  const hidden: HiddenInputs[] = [];
+  for (let l = 0; l < spec.layers; l++) {
+    const block = mambaBlock(spec, p, l, rmsNorm(x, p[`layers.${l}.norm.weight`]));
+    x = tf.add(x, block.out) as tf.Tensor3D;
+    hidden.push(block.hidden);
+  }
   const xf = rmsNorm(x, p['norm_f.weight']);
   // Tied head: logits = x E^T.
   const logits = linear(tf.reshape(xf, [B * T, D]) as tf.Tensor2D, tf.transpose(W_E)); // [batch*pos, vocab]
-  return { logits: tf.reshape(logits, [B, T, spec.vocab]) as tf.Tensor3D, patterns: [] };
+  return {
+    logits: tf.reshape(logits, [B, T, spec.vocab]) as tf.Tensor3D,
+    // Computed when read (inside the caller's tidy, while their inputs live): a [batch, T, T, E, N] tensor
+    // per layer that training, which reads only the logits, must not pay for.
+    get patterns() {
+      return hidden.map(hiddenPattern);
+    },
+  };
 }

@@ -10,8 +10,8 @@ import { dims } from './model';
  * not one fixed maximum), the C readout, D skip, silu(res) gate, out_proj and the residual add
  * (`blocks.{l}.hook_resid_post`) -> final RMSNorm -> MatMul with the transposed embedding (tied head).
  *
- * A = -exp(A_log) is folded into an initializer (`layers.{l}.mixer.A`), as are the transposed Linear
- * weights; initializers keep the parameter names otherwise.
+ * Every initializer is a parameter under its own name and in its own layout (Linear weights [out, in],
+ * A_log), so training/export/from-onnx.ts rebuilds the tfjs model from the file (exact field gradients).
  */
 const RMS_EPS = 1e-5;
 
@@ -23,13 +23,6 @@ function rmsNorm(g: GraphBuilder, x: string, w: string, eps: string): string {
 }
 
 const silu = (g: GraphBuilder, x: string) => g.node('Mul', [x, g.node('Sigmoid', [x])]);
-
-/** Transpose a row-major [rows, cols] array into [cols, rows] (PyTorch Linear weights into MatMul's layout). */
-function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
-  return out;
-}
 
 /** The scan body: h = a_t * h_prev + bu_t; returns (h as the new state, h as this position's output). */
 function scanBody(l: number, E: number, N: number): onnx.IGraphProto {
@@ -73,12 +66,24 @@ export function mambaGraph(
   const last = (x: string, from: number, to: number) =>
     g.node('Slice', [x, i64(`from${from}`, [from]), i64(`to${to}`, [to]), axLast]);
 
+  // The causal mask of the hidden attention from the dynamic length: 1 where key s <= query t, else 0.
+  const T1 = g.node('Shape', ['tokens'], { start: 1, end: 2 }); // [1] = pos
+  const square = g.node('Concat', [T1, T1], { axis: 0 }); // [2] = [pos, pos]
+  const ones = g.node('Expand', [g.floats('mamba.one_f', [], Float32Array.of(1)), square]); // [t, s]
+  const lower = g.node('Trilu', [ones], { upper: 0 }); // [t, s]: s <= t
+  const causal = g.node('Unsqueeze', [lower, i64('axes23', [2, 3])]); // [t, s, 1, 1]
+  const outputs = [valueInfo('logits', DataType.FLOAT, ['batch', 'pos', V])];
+
   let x = g.node('Gather', [W_E, 'tokens'], { axis: 0 }); // [batch, pos, D]
   for (let l = 0; l < spec.layers; l++) {
     const m = `layers.${l}.mixer`;
     const f = (name: string, dimsOf: number[], v: Float32Array) => g.floats(`${m}.${name}`, dimsOf, v);
+    // A Linear weight stored as trained, [out, in], and transposed in the graph for MatMul (ONNX Runtime folds
+    // the constant Transpose at load).
+    const weightT = (name: string, rows: number, cols: number) =>
+      g.node('Transpose', [f(`${name}.weight`, [rows, cols], w[`${m}.${name}.weight`])], { perm: [1, 0] }); // [in, out]
     const xn = rmsNorm(g, x, g.floats(`layers.${l}.norm.weight`, [D], w[`layers.${l}.norm.weight`]), eps);
-    const Win = f('in_proj.weightT', [D, 2 * E], transposed(w[`${m}.in_proj.weight`], 2 * E, D));
+    const Win = weightT('in_proj', 2 * E, D);
     const xr = g.node('MatMul', [xn, Win]); // [batch, pos, 2E]
     const uIn = last(xr, 0, E); // [batch, pos, E]
     const res = last(xr, E, 2 * E); // [batch, pos, E]
@@ -92,22 +97,18 @@ export function mambaGraph(
       { group: E, kernel_shape: [K], pads: [K - 1, 0] },
     ); // [batch, E, pos]: left padding only, so position t sees t-K+1..t
     const u = silu(g, g.node('Transpose', [conv], { perm: [0, 2, 1] })); // [batch, pos, E]
-    const Wx = f('x_proj.weightT', [E, R + 2 * N], transposed(w[`${m}.x_proj.weight`], R + 2 * N, E));
+    const Wx = weightT('x_proj', R + 2 * N, E);
     const xdbl = g.node('MatMul', [u, Wx]); // [batch, pos, R+2N]
     const dtIn = last(xdbl, 0, R); // [batch, pos, R]
     const Bm = g.node('Unsqueeze', [last(xdbl, R, R + N), ax2]); // [batch, pos, 1, N]
     const C = g.node('Unsqueeze', [last(xdbl, R + N, R + 2 * N), ax2]); // [batch, pos, 1, N]
-    const Wdt = f('dt_proj.weightT', [R, E], transposed(w[`${m}.dt_proj.weight`], E, R));
+    const Wdt = weightT('dt_proj', E, R);
     const dtLin = g.node('Add', [
       g.node('MatMul', [dtIn, Wdt]),
       f('dt_proj.bias', [E], w[`${m}.dt_proj.bias`]),
     ]);
     const delta = g.node('Unsqueeze', [g.node('Softplus', [dtLin]), ax3]); // [batch, pos, E, 1]
-    const A = f(
-      'A',
-      [E, N],
-      w[`${m}.A_log`].map((v) => -Math.exp(v)),
-    ); // [E, N]
+    const A = g.node('Neg', [g.node('Exp', [f('A_log', [E, N], w[`${m}.A_log`])])]); // [E, N]: A = -exp(A_log)
     const dA = g.node('Exp', [g.node('Mul', [delta, A])]); // [batch, pos, E, N]
     const u4 = g.node('Unsqueeze', [u, ax3]); // [batch, pos, E, 1]
     const dBu = g.node('Mul', [g.node('Mul', [delta, Bm]), u4]); // [batch, pos, E, N]
@@ -125,14 +126,53 @@ export function mambaGraph(
       },
       [`${m}.scan.h_last`, `${m}.scan.h`],
     ); // h_last [batch, E, N]; H [batch, pos, E, N]
+    outputs.push(hiddenPattern(g, l, { delta, A, Bm, C, causal, i64 }));
     const yScan = g.node('ReduceSum', [g.node('Mul', [H, C]), axLast], { keepdims: 0 }); // [batch, pos, E]
     const y = g.node('Add', [yScan, g.node('Mul', [u, f('D', [E], w[`${m}.D`])])]); // [batch, pos, E]
     const gated = g.node('Mul', [y, silu(g, res)]); // [batch, pos, E]
-    const Wout = f('out_proj.weightT', [E, D], transposed(w[`${m}.out_proj.weight`], D, E));
+    const Wout = weightT('out_proj', D, E);
     x = g.node('Add', [x, g.node('MatMul', [gated, Wout])], {}, `blocks.${l}.hook_resid_post`); // [batch, pos, D]
   }
   const xf = rmsNorm(g, x, g.floats('norm_f.weight', [D], w['norm_f.weight']), eps);
   const W_U = g.node('Transpose', [W_E], { perm: [1, 0] }); // [D, vocab]: the head is tied to the embedding
   g.node('MatMul', [xf, W_U], {}, 'logits'); // [batch, pos, vocab]
-  return [valueInfo('logits', DataType.FLOAT, ['batch', 'pos', V])];
+  return outputs;
+}
+
+/**
+ * hidden.ts's implicit attention, node for node: alpha_d[t, s] = delta_s sum_n C_t B_s exp(min(S_t - S_s, 0))
+ * on s <= t (S = CumSum of delta A over positions), averaged over channels into one head.
+ */
+function hiddenPattern(
+  g: GraphBuilder,
+  l: number,
+  h: {
+    delta: string;
+    A: string;
+    Bm: string;
+    C: string;
+    causal: string;
+    i64: (n: string, v: number[]) => string;
+  },
+): onnx.IValueInfoProto {
+  const { i64 } = h;
+  const S = g.node('CumSum', [
+    g.node('Mul', [h.delta, h.A]),
+    g.int64s(`layers.${l}.mixer.cumsum_axis`, [], [1]),
+  ]); // [batch, pos, E, N]
+  const St = g.node('Unsqueeze', [S, i64('axis2', [2])]); // [batch, t, 1, E, N]
+  const Ss = g.node('Unsqueeze', [S, i64('axis1', [1])]); // [batch, 1, s, E, N]
+  const zero = g.floats(`layers.${l}.mixer.hidden_zero`, [], Float32Array.of(0));
+  const decay = g.node('Exp', [g.node('Min', [g.node('Sub', [St, Ss]), zero])]); // [batch, t, s, E, N]
+  const Ct = g.node('Unsqueeze', [h.C, i64('axis2', [2])]); // [batch, t, 1, 1, N]
+  const Bs = g.node('Unsqueeze', [h.Bm, i64('axis1', [1])]); // [batch, 1, s, 1, N]
+  const CB = g.node('Mul', [Ct, Bs]); // [batch, t, s, 1, N]
+  const masked = g.node('Mul', [decay, h.causal]); // [batch, t, s, E, N]
+  const mixed = g.node('ReduceSum', [g.node('Mul', [masked, CB]), i64('axisLast', [-1])], { keepdims: 0 }); // [batch, t, s, E]
+  const deltaS = g.node('Unsqueeze', [g.node('Squeeze', [h.delta, i64('axis3', [3])]), i64('axis1', [1])]); // [batch, 1, s, E]
+  const alpha = g.node('Mul', [mixed, deltaS]); // [batch, t, s, E]
+  const mean = g.node('ReduceMean', [alpha], { axes: [-1], keepdims: 0 }); // [batch, t, s]
+  const name = `blocks.${l}.attn.hook_pattern`;
+  g.node('Unsqueeze', [mean, i64('axis1', [1])], {}, name); // [batch, head, query, key]
+  return valueInfo(name, DataType.FLOAT, ['batch', 1, 'pos', 'pos']);
 }
