@@ -52,6 +52,18 @@ export const LstmSpec = z.object({
   layers: positive,
   channels: positive,
 });
+/**
+ * Seed 001's Mamba baseline (mamba-minimal): L residual Mamba blocks of width d_model, inner width
+ * expand * d_model, a depthwise causal conv of width d_conv, a selective scan with d_state states per channel.
+ */
+export const MambaSpec = z.object({
+  kind: z.literal('mamba'),
+  ...common,
+  layers: positive,
+  d_state: positive,
+  expand: positive,
+  d_conv: positive,
+});
 /** Seed 003: a conv net over a real-valued signal, with optional self-attention. */
 export const ShapesConvSpec = z.object({
   kind: z.literal('shapes-conv'),
@@ -76,6 +88,7 @@ export const ArchSpec = z.discriminatedUnion('kind', [
   AttnAttnSpec,
   ConvStackSpec,
   LstmSpec,
+  MambaSpec,
   ShapesConvSpec,
   CountingSpec,
 ]);

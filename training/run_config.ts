@@ -3,6 +3,7 @@ import { UsageError } from '../format/errors';
 import type { TrainConfig } from './loop';
 import { convStackSpec, parseAttn, parseIntList } from './arch/conv-stack/spec';
 import { lstmSpec } from './arch/lstm/model';
+import { mambaSpec } from './arch/mamba/model';
 import { makeSpec } from './models/spec';
 import { taskSeqLen, type TaskConfig } from './task_runner';
 import { validateMaskedTask } from './tasks/masked-batches';
@@ -91,8 +92,10 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
     throw new UsageError(`--task counting needs --arch counting (learned output queries)`);
   if (arch !== 'conv-stack' && (o.dilation !== undefined || o.attn !== undefined))
     throw new UsageError(`--dilation and --attn belong to --arch conv-stack, not ${arch}`);
-  if (arch !== 'conv-stack' && arch !== 'lstm' && o.layers !== undefined)
-    throw new UsageError(`--layers belongs to --arch conv-stack or lstm, not ${arch}`);
+  if (arch !== 'conv-stack' && arch !== 'lstm' && arch !== 'mamba' && o.layers !== undefined)
+    throw new UsageError(`--layers belongs to --arch conv-stack, lstm or mamba, not ${arch}`);
+  if (arch !== 'mamba' && o.dState !== undefined)
+    throw new UsageError(`--d-state belongs to --arch mamba, not ${arch}`);
   if (arch !== 'lstm' && o.hidden !== undefined)
     throw new UsageError(`--hidden belongs to --arch lstm, not ${arch}`);
   let spec;
@@ -117,6 +120,14 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
       ...vocab,
       layers: (o.layers as number | undefined) ?? 6,
       hidden: (o.hidden as number | undefined) ?? 64,
+      seqLen,
+    });
+  } else if (arch === 'mamba') {
+    // Seed 001's Mamba baseline (mamba-minimal, expand 2, d_conv 4): causal, so it may also train on text.
+    spec = mambaSpec({
+      layers: (o.layers as number | undefined) ?? 6,
+      dModel: o.dModel as number,
+      dState: (o.dState as number | undefined) ?? 16,
       seqLen,
     });
   } else if (arch === 'shapes-conv') {

@@ -2,15 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../format/errors';
 import { Command } from '../cli';
 import { commandLine, expandGrid, flagArgs, readGrid, type SweepRun } from '../../training/sweep/grid';
+import { slurmScript } from '../../training/sweep/slurm';
 
 /**
  * `smallscope sweep GRID.json --out RUNS_DIR`: every configuration of a grid into its own run folder, one
  * `smallscope train` child process each (a crash or a bad configuration fails that run only). Finished runs
  * (summary.json present) are skipped, interrupted ones resumed, so re-running a sweep completes it. With
  * --emit-commands it only prints one train command per run, for an external scheduler (Slurm array, GNU
- * parallel); `smallscope table RUNS_DIR` merges the folders either way.
+ * parallel); --emit-slurm prints a Slurm array job script, one task per run, that skips and resumes the same
+ * way. `smallscope table RUNS_DIR` merges the folders either way.
  */
 const CLI = fileURLToPath(new URL('../smallscope.js', import.meta.url));
 
@@ -38,16 +41,28 @@ export function register(program: Command): void {
     .argument('<grid>', 'grid JSON: {"base": {flags}, "grid": {flag: [values]}, "runs": [{flags}]}')
     .requiredOption('--out <dir>', 'folder that receives one run folder per configuration')
     .option('--emit-commands', 'print one `smallscope train` line per run instead of running them', false)
+    .option(
+      '--emit-slurm',
+      'print a Slurm array job script (task i trains run i; finished runs skipped, interrupted ones resumed)',
+      false,
+    )
     .addHelpText(
       'after',
       `
 Grid values cross; an object value sets several flags together, e.g.
   "conv": [{"kernel": 7}, {"kernel": 13, "dilation": "5,7,1"}]
 Run folders are named by the flags that vary (area40_kernel13_dilation5-7-1_attn0-0-T). Finished runs
-(summary.json present) are skipped; interrupted ones resume. Grids of the seed tables: docs/grids/.`,
+(summary.json present) are skipped; interrupted ones resume. Grids of the seed tables: docs/grids/.
+--emit-slurm: smallscope sweep GRID --out DIR --emit-slurm > sweep.sbatch && sbatch sweep.sbatch
+(set SMALLSCOPE="node /path/to/bin/smallscope.js" where smallscope is not on the nodes' PATH).`,
     )
-    .action(async (file: string, o: { out: string; emitCommands: boolean }) => {
+    .action(async (file: string, o: { out: string; emitCommands: boolean; emitSlurm: boolean }) => {
       const runs = expandGrid(readGrid(file));
+      if (o.emitSlurm && o.emitCommands) throw new UsageError('--emit-commands and --emit-slurm: choose one');
+      if (o.emitSlurm) {
+        process.stdout.write(slurmScript(runs, o.out, file));
+        return;
+      }
       if (o.emitCommands) {
         for (const r of runs) process.stdout.write(commandLine(r, o.out) + '\n');
         return;

@@ -20,6 +20,8 @@ sample_error (fractions) count the answer only. --arch conv-stack reads --layers
 --dilation (one per layer, or one for all) --attn (per layer: 0, T = one QK head with values = the layer
 input, N = N-head attention) --norm (layer: LayerNorm before every conv but the last, as seed 000's counts).
 --arch lstm (seed 001's baseline, PyTorch nn.LSTM) reads --layers --hidden; its head is tied to the embedding.
+--arch mamba (seed 001's baseline, mamba-minimal: expand 2, conv width 4, dt rank ceil(d/16), RMSNorm, head tied
+to the embedding) reads --layers --d-model --d-state; 6 x 32 x 16 is the seed's 67,936-parameter row.
 
 Examples:
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 3000 --lr 3e-3 --seq-len 64
@@ -29,6 +31,8 @@ Examples:
     --layers 6 --channels 64 --kernel 9 --dilation 1,2,3,4,5,1 --out runs/vsc6
   smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch lstm --layers 6 \\
     --hidden 64 --out runs/vsc-lstm
+  smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch mamba --layers 6 \\
+    --d-model 32 --d-state 16 --out runs/vsc-mamba
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 6000 --resume`;
 
 export function register(program: Command): void {
@@ -38,9 +42,9 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--arch <arch>',
-        'model: conv-attn, attn-attn (seed 002), conv-stack (seeds 000/001), lstm (seed 001 baseline), shapes-conv (seed 003), counting (seed 004)',
+        'model: conv-attn, attn-attn (seed 002), conv-stack (seeds 000/001), lstm, mamba (seed 001 baselines), shapes-conv (seed 003), counting (seed 004)',
       )
-        .choices(['conv-attn', 'attn-attn', 'conv-stack', 'lstm', 'shapes-conv', 'counting'])
+        .choices(['conv-attn', 'attn-attn', 'conv-stack', 'lstm', 'mamba', 'shapes-conv', 'counting'])
         .makeOptionMandatory(),
     )
     .addOption(
@@ -59,7 +63,12 @@ export function register(program: Command): void {
     .option('--ops <range>', 'vselcopy: operations per training question, N or MIN,MAX (1,5)')
     .option('--val-ops <range>', 'vselcopy: operations per validation question (default: --ops)')
     .option('--stack', 'vselcopy: also use the stack operations -x and +x', false)
-    .option('--layers <n>', 'conv-stack: conv layers (3); lstm: stacked LSTM layers (6)', intArg('--layers'))
+    .option(
+      '--layers <n>',
+      'conv-stack: conv layers (3); lstm: stacked LSTM layers (6); mamba: Mamba blocks (6)',
+      intArg('--layers'),
+    )
+    .option('--d-state <n>', 'mamba: states per channel of the selective scan (16)', intArg('--d-state'))
     .option(
       '--hidden <n>',
       'lstm: hidden size of every layer, also the embedding width (64)',
@@ -149,6 +158,7 @@ export function register(program: Command): void {
           'dilation',
           'attn',
           'hidden',
+          'dState',
         ];
         const given = fixed.filter((k) => cmd.getOptionValueSource(k) === 'cli');
         if (given.length > 0) {

@@ -108,6 +108,12 @@ export interface FieldOptions {
   profiler?: GradientProfiler;
 }
 
+/**
+ * Ops that carry a state along the sequence (Mamba's selective scan is a Scan, the LSTM an LSTM node): like
+ * attention, they let output t depend on every earlier position, whatever the convs' support.
+ */
+const RECURRENT_OPS = new Set(['Scan', 'Loop', 'LSTM', 'GRU', 'RNN']);
+
 export async function receptiveField(
   model: OnnxModel,
   table: string,
@@ -130,7 +136,10 @@ export async function receptiveField(
   }
   const emb = constantTensor(model, table)!;
   const d = emb.dims[1];
-  const all = opts.attention || opts.perturbAll || layers.length === 0;
+  const recurrent = model.nodes.some((n) => RECURRENT_OPS.has(n.opType));
+  const all = opts.attention || recurrent || opts.perturbAll || layers.length === 0;
+  if (recurrent && !opts.attention && !opts.profiler)
+    notes.push('the model has a recurrence: every earlier position can be reached, so all are perturbed');
   if (opts.attention && !opts.profiler)
     notes.push('the model has attention: every position can be reached, so all are perturbed');
   const positions = all
@@ -162,9 +171,11 @@ export async function receptiveField(
       convs: layers.length,
       note: opts.attention
         ? 'support of the conv stack only; attention reaches the whole (causal) prefix'
-        : layers.length === 0
-          ? 'no convolution found'
-          : null,
+        : recurrent && layers.length > 0
+          ? 'support of the conv stack only; the recurrence reaches the whole prefix'
+          : layers.length === 0
+            ? 'no convolution found'
+            : null,
     },
     gradient: Array.from(g),
     erf,

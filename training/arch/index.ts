@@ -3,6 +3,7 @@ import type { Architecture } from './architecture';
 import { convStack } from './conv-stack';
 import { counting } from './counting';
 import { lstm } from './lstm';
+import { mamba } from './mamba';
 import { shapesConv } from './shapes-conv';
 import { attnAttn, convAttn } from './transformer';
 
@@ -14,6 +15,7 @@ const ARCHITECTURES: { [K in ArchKind]: Architecture<K> } = {
   'attn-attn': attnAttn,
   'conv-stack': convStack,
   lstm,
+  mamba,
   'shapes-conv': shapesConv,
   counting,
 };

@@ -17,7 +17,12 @@ import type { ArchSpec } from '../models/spec';
  */
 
 /** Architectures whose tfjs model training/models builds (and whose export this file inverts). */
-export const REBUILDABLE_KINDS: readonly ArchSpec['kind'][] = ['conv-attn', 'attn-attn', 'conv-stack'];
+export const REBUILDABLE_KINDS: readonly ArchSpec['kind'][] = [
+  'conv-attn',
+  'attn-attn',
+  'conv-stack',
+  'mamba',
+];
 
 export interface RebuiltWeights {
   spec: ArchSpec;

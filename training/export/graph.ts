@@ -4,7 +4,7 @@ import { onnx } from '../../format/onnx/gen/onnx.js';
  * A small helper for writing ONNX graphs by hand with the generated protobuf classes: nodes get unique
  * names, constants become initializers, attributes are typed from their JavaScript values.
  */
-type AttrValue = number | number[] | string | { float: number };
+type AttrValue = number | number[] | string | { float: number } | { graph: onnx.IGraphProto };
 
 const { AttributeType } = onnx.AttributeProto;
 const { DataType } = onnx.TensorProto;
@@ -14,6 +14,7 @@ function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
     return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph };
   return { name, type: AttributeType.FLOAT, f: value.float };
 }
 
@@ -22,18 +23,29 @@ export class GraphBuilder {
   readonly initializers: onnx.ITensorProto[] = [];
   private counter = 0;
 
+  /**
+   * `prefix` names the nodes and values of a subgraph (a Scan body): ONNX forbids a subgraph value that
+   * shadows a name of the graph around it.
+   */
+  constructor(private readonly prefix = '') {}
+
   /** Add a node; returns its output name (`output` if given, else a fresh one). */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
-    const name = `${op}_${this.counter++}`;
-    const out = output ?? `${name}_out`;
+    const name = `${this.prefix}${op}_${this.counter}`;
+    return this.nodeOutputs(op, inputs, attrs, [output ?? `${name}_out`])[0];
+  }
+
+  /** Add a node with several outputs (Scan: final states, then scan outputs); returns their names. */
+  nodeOutputs(op: string, inputs: string[], attrs: Record<string, AttrValue>, outputs: string[]): string[] {
+    const name = `${this.prefix}${op}_${this.counter++}`;
     this.nodes.push({
       name,
       opType: op,
       input: inputs,
-      output: [out],
+      output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
-    return out;
+    return outputs;
   }
 
   /** A float32 initializer (little-endian raw data, as every ONNX reader expects). */

@@ -92,10 +92,19 @@ export function flagArgs(flags: Flags): string[] {
   );
 }
 
+/** A word for a POSIX shell: left bare when it is safe, else single-quoted. */
+export const shellQuote = (s: string) =>
+  /^[A-Za-z0-9_./,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The run folder of `run` inside the sweep's `outDir`. */
+export const runDir = (run: SweepRun, outDir: string) => `${outDir.replace(/\/$/, '')}/${run.name}`;
+
+/** The `train` arguments of one run, shell-quoted and joined (without the program name). */
+export function trainArgs(run: SweepRun, outDir: string): string {
+  return ['train', ...flagArgs(run.flags), '--out', runDir(run, outDir)].map(shellQuote).join(' ');
+}
+
 /** One shell-quoted `smallscope train` line (for an external scheduler). */
 export function commandLine(run: SweepRun, outDir: string): string {
-  const q = (s: string) => (/^[A-Za-z0-9_./,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return ['smallscope', 'train', ...flagArgs(run.flags), '--out', `${outDir.replace(/\/$/, '')}/${run.name}`]
-    .map(q)
-    .join(' ');
+  return `smallscope ${trainArgs(run, outDir)}`;
 }
