@@ -17,11 +17,11 @@
  *   npx tsx bench/large-model/run.ts [--out DIR (default /tmp/smallscope-large-model)] [--keys 6] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadTokenizerJson } from '../../format/tokenizer/huggingface';
 import { serve } from '../app-latency/server.js';
 import { median } from '../app-latency/samples.js';
@@ -124,16 +124,20 @@ async function heap(page: Page, gc: boolean): Promise<number> {
 }
 
 /**
- * The resident memory of Chrome's largest renderer process, MiB (Linux /proc): the page's JS heap, the
- * ArrayBuffers that hold the patterns and ORT's wasm memory together. The page's renderer is the largest by far.
+ * The resident memory of this browser's largest renderer process, MiB (its processes from CDP
+ * SystemInfo.getProcessInfo, their VmRSS from Linux /proc): the page's JS heap, the ArrayBuffers that hold the
+ * patterns and ORT's wasm memory together. Other browsers on the machine are not counted.
  */
-function rendererRss(): number | null {
+async function rendererRss(browser: Browser): Promise<number | null> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+    processInfo: { type: string; id: number }[];
+  };
+  await cdp.detach();
   let best: number | null = null;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const p of processInfo.filter((p) => p.type === 'renderer')) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer')) continue;
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'))?.[1]);
       if (Number.isFinite(kb)) best = Math.max(best ?? 0, kb / 1024);
     } catch {
       // the process ended meanwhile
@@ -225,7 +229,7 @@ try {
       ratio: key / ort,
       heap_mib: await heap(page, false),
       heap_after_gc_mib: await heap(page, true),
-      renderer_rss_mib: rendererRss(),
+      renderer_rss_mib: await rendererRss(browser),
       samples,
     });
   }
