@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PYTORCH_GPT2 } from '../fixtures/paths';
-import { REPO } from './checkpoints';
+import { serve, type Served } from '../app/server/serve';
 import { launch } from './chromium';
 import { openInspect } from './helpers';
 
@@ -15,7 +14,7 @@ import { openInspect } from './helpers';
  * states. The page cuts the text to 128 tokens and says so, where it showed ONNX Runtime's raw
  * "idx=128 must be within the inclusive range [-128,127]".
  */
-let server: ChildProcess;
+let server: Served;
 let dir: string;
 let baseUrl: string;
 let browser: Browser;
@@ -25,31 +24,8 @@ const consoleLines: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'smallscope-gpt2-page-'));
   copyFileSync(PYTORCH_GPT2, join(dir, 'gpt2.onnx'));
-  server = spawn(
-    process.execPath,
-    [join(REPO, 'bin/smallscope.js'), 'serve', '--checkpoints', dir, '--port', '0'],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`smallscope serve printed no URL in 30 s:\n${out}`)),
-      30_000,
-    );
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/[^\s]+:\d+/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    server.stdout!.on('data', read);
-    server.stderr!.on('data', read);
-  });
+  server = await serve(['--checkpoints', dir]);
+  baseUrl = server.url;
   browser = await launch();
   page = await browser.newPage();
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
@@ -57,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

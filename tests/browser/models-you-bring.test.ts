@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PYTORCH_HF } from '../fixtures/paths';
-import { REPO } from './checkpoints';
+import { serve, type Served } from '../app/server/serve';
 import { launch } from './chromium';
 import { ORT_TIMEOUT_MS, waitForRun } from './helpers';
 import { nodeHeads } from './node-probes';
@@ -26,42 +25,22 @@ const pieces: string[] = ref.text.tokens.map((id: number) =>
 
 let browser: Browser;
 let page: Page;
-let server: ChildProcess;
+let server: Served;
 let baseUrl: string;
 const folder = mkdtempSync(join(tmpdir(), 'smallscope-bring-'));
 
 beforeAll(async () => {
   copyFileSync(`${BPE}model.onnx`, join(folder, 'bpe.onnx'));
   copyFileSync(`${BPE}tokenizer.json`, join(folder, 'tokenizer.json'));
-  server = spawn(
-    process.execPath,
-    [join(REPO, 'bin/smallscope.js'), 'serve', '--checkpoints', folder, '--port', '0'],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL from smallscope serve:\n${out}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/[^\s]+:\d+/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    server.stdout!.on('data', read);
-    server.stderr!.on('data', read);
-  });
+  server = await serve(['--checkpoints', folder]);
+  baseUrl = server.url;
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  await server?.stop();
   rmSync(folder, { recursive: true, force: true });
 });
 
