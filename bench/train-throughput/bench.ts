@@ -4,6 +4,12 @@
  * configurations, batch, sequence length and machine. Each round runs one timed block of `steps` optimizer
  * steps per configuration on each side, alternating (smallscope, PyTorch, smallscope, ...); the table gives
  * medians over rounds and the ratio of the medians measured in this run. Not a test.
+ *
+ * The reference is PyTorch as its users run it (issue #18): OpenBLAS behind libblas.so.3 (the bench stops when
+ * the worker's process maps another BLAS), contiguous attention operands, denormals flushed (torch_worker.py).
+ * Beside the throughput, each side's achieved FLOP/s (flops.ts: products and convolutions of forward + backward,
+ * counted from the shapes) as a fraction of the sgemm peak measured in the same run on the same thread count:
+ * OpenBLAS (torch.mm) for PyTorch, smallscope's native GEMM for smallscope.
  * Usage: bash bench/train-throughput/run.sh [rounds=5] [steps=4] [threads=2] [filter]
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +24,8 @@ import { threadsFor } from '../../training/parallel/pool';
 import { Rng } from '../../training/random';
 import { trainStep } from '../../training/step';
 import { benchConfigs, type Config } from './configs';
+import { trainFlops } from './flops';
+import { nativeGemmGflopsThreads, PEAK_N } from './gemm-peak';
 
 const ref = fileURLToPath(new URL('../../tests/fixtures/pytorch', import.meta.url));
 const rounds = Number(process.argv[2] ?? 5);
@@ -48,6 +56,22 @@ async function main() {
     return JSON.parse((await lines.next()).value as string);
   };
   const info = await ask(null);
+  const blas: string[] = info.blas;
+  if (!blas.some((p) => /openblas/i.test(p))) {
+    console.error(
+      `PyTorch's BLAS is not OpenBLAS (${blas.join(', ') || 'none mapped'}): the reference would be handicapped.\n` +
+        'Install it (apt-get install libopenblas0-pthread) or select it: update-alternatives --config libblas.so.3-x86_64-linux-gnu',
+    );
+    process.exit(1);
+  }
+  // sgemm peak, both libraries, 1 and 2 threads, before the training blocks (a cold machine is the same for both)
+  const peak = {
+    openblas: [
+      (await ask({ gemm: PEAK_N, threads: 1 })).gflops as number,
+      (await ask({ gemm: PEAK_N, threads: 2 })).gflops as number,
+    ],
+    native: [await nativeGemmGflopsThreads(1), await nativeGemmGflopsThreads(2)],
+  };
 
   const models = configs.map((c) => {
     const params = initParams(c.spec, new Rng(1));
@@ -107,18 +131,29 @@ async function main() {
   console.log(
     `train-throughput ${date}: ${cpus().length} x ${cpus()[0]?.model?.trim()}, node ${process.version}, ` +
       `smallscope ${backend.name}, data parallel over the threads column, ` +
-      `PyTorch ${info.torch} torch.set_num_threads(${info.threads}); ${rounds} rounds x ${steps} steps, medians`,
+      `PyTorch ${info.torch} torch.set_num_threads(${info.threads}) on ${blas.find((p) => /libblas/.test(p)) ?? blas[0]}; ${rounds} rounds x ${steps} steps, medians`,
+  );
+  const g = (x: number | null) => (x === null ? '-' : x.toFixed(0));
+  console.log(
+    `sgemm peak (${PEAK_N}^3, GFLOP/s, 1 / 2 threads): OpenBLAS ${g(peak.openblas[0])} / ${g(peak.openblas[1])}, ` +
+      `smallscope native ${g(peak.native[0])} / ${g(peak.native[1])}`,
   );
   console.log('');
   console.log(
-    '| configuration | params | batch x seq | smallscope threads | smallscope samples/s | PyTorch samples/s | ratio | CPU ms/sample smallscope / PyTorch |',
+    '| configuration | params | batch x seq | smallscope threads | smallscope samples/s | PyTorch samples/s | ratio | GFLOP/s smallscope / PyTorch | of sgemm peak smallscope / PyTorch | CPU ms/sample smallscope / PyTorch |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   configs.forEach((c, i) => {
     const x = median(a[i]);
     const y = median(b[i]);
+    const ourThreads = threadsFor(c.batch, c.seqLen, paramCount(c.spec));
+    const fx = (x * trainFlops(c)) / 1e9;
+    const fy = (y * trainFlops(c)) / 1e9;
+    const ourPeak = peak.native[Math.min(ourThreads, 2) - 1];
+    const theirPeak = peak.openblas[Math.min(info.threads, 2) - 1];
+    const pct = (f: number, p: number | null) => (p ? `${((100 * f) / p).toFixed(0)}%` : '-');
     console.log(
-      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${threadsFor(c.batch, c.seqLen, paramCount(c.spec))} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
+      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${ourThreads} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${fx.toFixed(1)} / ${fy.toFixed(1)} | ${pct(fx, ourPeak)} / ${pct(fy, theirPeak)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
     );
   });
   tf.disposeVariables();

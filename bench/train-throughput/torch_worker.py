@@ -1,8 +1,15 @@
 """PyTorch side of bench/train-throughput: a warm worker. For each JSON line on stdin it builds (or reuses) the
 reference model of a configuration (the seed's own classes from the reference models.py), trains it for
 `steps` AdamW steps on random byte windows of the given batch and sequence length (same shapes as
-smallscope's run) and prints the elapsed seconds. The thread count is fixed once, at start-up."""
+smallscope's run) and prints the elapsed seconds. The thread count is fixed once, at start-up.
+
+The reference is the best PyTorch this machine runs (issue #18): OpenBLAS behind libblas.so.3 (reported in the
+ready line, which the bench checks), denormals flushed, and the attention products on contiguous operands
+(torch 1.13 runs `q @ k.transpose(1, 2)` on strided views through a slow per-matrix bmm path: 92% of seed 000's
+step until k^T is made contiguous). A {"gemm": n, "threads": t} line measures sgemm peak instead."""
 import json
+import math
+import os
 import sys
 import time
 
@@ -12,11 +19,53 @@ import torch.nn.functional as F
 ref = sys.argv[1]
 threads = int(sys.argv[2])
 sys.path.insert(0, f"{ref}/src")
+import models  # noqa: E402
 from models import AttnAttn, ConvAttn  # noqa: E402
 
 torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
+torch.set_flush_denormal(True)
 torch.manual_seed(0)
+
+
+def causal_attention_contiguous(x, q_proj, k_proj, v_proj, D):
+    """models.causal_attention with K^T materialised before the product (same values, fast bmm path)."""
+    q = q_proj(x)
+    k = k_proj(x)
+    v = v_proj(x)
+    scores = torch.matmul(q, k.transpose(-2, -1).contiguous()) / math.sqrt(D)
+    T = x.shape[1]
+    idx = torch.arange(T, device=x.device)
+    future = idx.unsqueeze(0) > idx.unsqueeze(1)
+    scores = scores.masked_fill(future, float("-inf"))
+    attn = torch.softmax(scores, dim=-1)
+    return torch.matmul(attn, v), attn
+
+
+# ConvAttn and AttnBlock look the function up in their module at call time
+models.causal_attention = causal_attention_contiguous
+
+
+def blas_library():
+    """The BLAS shared object this process has mapped (after one product), resolved through its symlinks."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+    return sorted(os.path.realpath(p) for p in paths)
+
+
+def sgemm_gflops(n, t, reps=8):
+    """Best n x n x n torch.mm (contiguous float32) on t threads, in GFLOP/s."""
+    torch.set_num_threads(t)
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    return 2 * n**3 / best / 1e9
 
 
 class ConvStack(torch.nn.Module):
@@ -49,8 +98,8 @@ class ConvStack(torch.nn.Module):
             y = self.convs[l](xin.transpose(1, 2)).transpose(1, 2)  # [B, T, m*C]
             C = self.C
             if a == "T":
-                q, k = y[..., :C], y[..., C : 2 * C]
-                p = torch.softmax(q @ k.transpose(1, 2) / C**0.5, dim=-1)
+                q, k = y[..., :C].contiguous(), y[..., C : 2 * C].transpose(1, 2).contiguous()
+                p = torch.softmax(q @ k / C**0.5, dim=-1)
                 y = p @ xin
             elif a != 0:
                 y = self.mha[l](y[..., :C], y[..., C : 2 * C], y[..., 2 * C :], need_weights=False)[0]
@@ -71,11 +120,16 @@ def build(cfg):
 
 models = {}
 print(
-    json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}),
+    json.dumps(
+        {"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()}
+    ),
     flush=True,
 )
 for line in sys.stdin:
     msg = json.loads(line)
+    if "gemm" in msg:
+        print(json.dumps({"gflops": sgemm_gflops(msg["gemm"], msg["threads"])}), flush=True)
+        continue
     cfg = msg["config"]
     key = json.dumps(cfg, sort_keys=True)
     if key not in models:
