@@ -20,9 +20,12 @@ export interface CheckpointSummary {
     step: number;
     params: number;
     nHeads: number;
-    /** Longest input the model accepts (the length of a learned positional embedding); null: unbounded. */
-    maxTokens: number | null;
   } | null;
+  /**
+   * Longest input the model accepts and what sets it (probes/onnx/context.ts: the manifest's learned positional
+   * embedding, else the graph's position table, causal-mask buffer or fixed input dims); null: unbounded.
+   */
+  context: { max_tokens: number; from: string } | null;
   /** Why the manifest could not be read, when the file has one that is broken. */
   manifestError?: string;
   /** Parameter count: the manifest's, else the number of initializer values in the graph. */

@@ -62,3 +62,21 @@ describe('the inspect page on gpt2.onnx (context 128, found in the graph)', () =
     expect(consoleLines.filter((l) => /onnxruntime|OrtRun|Gather/i.test(l))).toEqual([]);
   });
 });
+
+describe('the library on gpt2.onnx', () => {
+  test('states the context found in the graph, as `smallscope inspect` does', async () => {
+    const body = (await (await fetch(`${baseUrl}/api/checkpoints`)).json()) as {
+      checkpoints: { name: string; context: { max_tokens: number; from: string } | null }[];
+    };
+    expect(body.checkpoints.find((c) => c.name === 'gpt2.onnx')!.context).toEqual({
+      max_tokens: 128,
+      from: 'position table /wpe/Gather',
+    });
+    await page.goto(baseUrl);
+    const row = page.locator('tr[data-checkpoint="gpt2.onnx"] [data-context]');
+    expect(await row.getAttribute('data-context')).toBe('128');
+    expect((await row.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+      'context 128 tokens (position table /wpe/Gather)',
+    );
+  });
+});

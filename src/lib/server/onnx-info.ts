@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { findAttention } from '$probes/attention';
+import { modelContext } from '$probes/onnx/context';
 import { decodeModel, toInt, type OnnxModel } from '../../../format/onnx/model';
 import { tapLabel } from '$lib/attention-label';
 import type { CheckpointSummary } from '$lib/checkpoint';
@@ -24,6 +25,15 @@ function attentionNames(model: OnnxModel): string[] {
   }
 }
 
+/** The model's context, or null; a graph too broken to say is unbounded here (inspect says why). */
+function boundedContext(model: OnnxModel): CheckpointSummary['context'] {
+  try {
+    return modelContext(model);
+  } catch {
+    return null;
+  }
+}
+
 /** Read what the library shows about one checkpoint: the manifest when present, else what the graph says. */
 export async function describeCheckpoint(file: CheckpointFile): Promise<CheckpointSummary> {
   const base = { name: file.name, bytes: file.bytes, modified: file.modified.toISOString() };
@@ -38,6 +48,7 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
       producer: '',
       manifest: null,
       params: 0,
+      context: null,
       attentionOutputs: [],
       scores: none,
       history: [],
@@ -55,9 +66,8 @@ export async function describeCheckpoint(file: CheckpointFile): Promise<Checkpoi
       step: m.step,
       params: m.params,
       nHeads: m.arch.n_heads,
-      // max_seq only bounds a learned positional embedding; without one it is advisory.
-      maxTokens: m.arch.pos_embed ? m.arch.max_seq : null,
     },
+    context: boundedContext(model),
     ...(model.manifestError ? { manifestError: model.manifestError } : {}),
     params: m ? m.params : initializerValues(model),
     attentionOutputs: attentionNames(model),
