@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../format/errors';
 import { findAttention } from '../../probes/attention';
 import { pruneToOutputs } from '../../probes/onnx/prune';
 import { MalformedProtobuf, wireFields } from '../../format/onnx/wire';
@@ -15,6 +17,20 @@ import { mutate } from './mutate';
  * Each failed once with something other than a result or a one-line UsageError.
  */
 let own: Uint8Array = new Uint8Array();
+const demo = new Uint8Array(
+  readFileSync(new URL('../../static/checkpoints/conv-attn.onnx', import.meta.url)),
+);
+
+/** What findAttention (the page's loader and every probe start with it) throws on `bytes`. */
+function refusal(bytes: Uint8Array): UsageError {
+  try {
+    findAttention(bytes);
+  } catch (e) {
+    if (e instanceof UsageError) return e;
+    throw e;
+  }
+  throw new Error('accepted');
+}
 
 beforeAll(async () => {
   await initBackend();
@@ -43,5 +59,25 @@ describe('bench/fuzz regressions', () => {
         found.taps.map((t) => t.tensor),
       ),
     ).toBeNull();
+  });
+
+  // Both mutate a length varint so that a tensor name swallows the protobuf bytes after it, newlines included;
+  // the graph-structure refusal quoted the name raw and the one-line message became several.
+  it('case 10033 (a varint of the demo conv-attn.onnx): a Div reading a name with a newline is refused on one line', () => {
+    const { kind, bytes } = mutate(demo, demo, 10033);
+    expect(kind).toBe('varint');
+    const e = refusal(bytes);
+    expect(e.message).toBe(
+      "node 'Div_18' (Div) reads tensor 'sqrt_d_head\\x12\\nD', which no graph input, initializer or earlier node produces: refused",
+    );
+  });
+
+  it('case 13878 (a varint of the checkpoint): a graph output whose name holds protobuf bytes is refused on one line', () => {
+    const { kind, bytes } = mutate(own, own, 13878);
+    expect(kind).toBe('varint');
+    const e = refusal(bytes);
+    expect(e.message).toMatch(/^graph output '.*' is produced by no node, input or initializer: refused$/);
+    expect(e.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(e.message).toContain('\\x08\\x01\\x12\\x15\\n\\x07');
   });
 });
