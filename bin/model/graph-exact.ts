@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { UsageError } from '../../format/errors';
 import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import type { FieldMethod, GradientProfiler } from '../../probes/field/field-probe';
 import type { CutModel } from '../../probes/onnx/cut-embedding';
@@ -42,11 +44,14 @@ export async function openEmbeddingGraph(
       graph.dispose();
       return { reason: diff };
     }
+    // one backward pass before any is relied on: a gradient tfjs cannot take fails here, not mid-probe
+    graph.gradient(check.rows[0], (out) => tf.sum(out) as tf.Scalar);
     return graph;
   } catch (e) {
     graph?.dispose();
     if (e instanceof UnsupportedOp || e instanceof GraphEvalError) return { reason: e.message };
-    throw e;
+    if (e instanceof UsageError) throw e;
+    return { reason: `tfjs cannot differentiate the graph: ${(e as Error)?.message ?? String(e)}` };
   }
 }
 

@@ -88,8 +88,14 @@ export class EmbeddingGraph {
       const E = tf.tensor3d(e, [1, T, this.d]); // [1, pos, d]
       const f = (x: tf.Tensor) =>
         objective(this.program.run(this.feeds(x, [row]), [this.output])[this.output]);
-      const { value, grad } = tf.valueAndGrad(f)(E);
-      return { grad: Float32Array.from(grad.dataSync()), value: value.dataSync()[0] };
+      try {
+        const { value, grad } = tf.valueAndGrad(f)(E);
+        return { grad: Float32Array.from(grad.dataSync()), value: value.dataSync()[0] };
+      } catch (err) {
+        // y does not depend on the embedding vectors at all (tfjs refuses such a gradient): it is zero
+        if (!/Cannot compute gradient of y=f\(x\)/.test((err as Error)?.message ?? '')) throw err;
+        return { grad: new Float32Array(e.length), value: f(E).dataSync()[0] };
+      }
     });
     return { e, grad, value, d: this.d };
   }

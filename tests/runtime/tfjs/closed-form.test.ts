@@ -224,6 +224,24 @@ describe('interpreter gradients = closed forms', () => {
   });
 });
 
+describe('an output that does not depend on the embedding vectors', () => {
+  it('(it reads only their shape) has a zero gradient, not an error', () => {
+    const model = toyModel(
+      13,
+      [n('Gather', ['E', 'tokens'], ['e']), n('Shape', ['e'], ['s']), n('Cast', ['s'], ['y'], { to: 1 })],
+      [{ name: 'tokens', dims: [1, 3], data: [], type: 'int64' }],
+      ['y'],
+      [floats('E', [4, 2], values(8))],
+    );
+    const table = { dims: [4, 2], data: Float32Array.from(values(8)) };
+    const graph = new EmbeddingGraph(model, cutAtEmbedding(model), 'y', table);
+    const r = graph.gradient([0, 1, 2], (out) => tf.sum(out) as tf.Scalar);
+    graph.dispose();
+    expect(Array.from(r.grad)).toEqual(new Array(6).fill(0));
+    expect(r.value).toBe(1 + 3 + 2); // the shape [1, 3, 2], summed
+  });
+});
+
 describe('the supported set', () => {
   it('an op outside it that the output needs is named with its node; one the output does not need is not', () => {
     const model = toyModel(
