@@ -11,6 +11,7 @@ import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
+import { registerSaliency } from './probe/saliency';
 import { textOptions } from '../text-options';
 import type { TokenizerFlags } from '../model/tokenizer-files';
 import { tokensFromFlags, type InputFlags } from '../model/files';
@@ -21,7 +22,9 @@ import { openProbeSession, type ProbeSession } from '../model/probe-session';
  * (our checkpoints, or PyTorch exports where the attention is found as Softmax nodes).
  */
 export function register(program: Command): void {
-  const probe = program.command('probe').description('measure attention heads of an ONNX model');
+  const probe = program
+    .command('probe')
+    .description('measure an ONNX model: attention heads, conv filters, receptive fields, saliency');
 
   textOptions(
     probe
@@ -150,6 +153,7 @@ export function register(program: Command): void {
 
   registerFilters(probe);
   registerField(probe);
+  registerSaliency(probe);
 }
 
 interface HeadsFlags extends InputFlags, TokenizerFlags {

@@ -17,10 +17,10 @@ import { theoreticalField, type ConvLayerTaps, type TheoreticalField } from './t
  *
  * Measured: g(s) = || d y_t / d e_s ||_2 by central finite differences on the model cut after its embedding,
  * averaged over the input rows; summarised as an ERF (mass radii, moment sigma) and the ERF/TRF ratio
- * R95 / radius. A caller that can differentiate the model exactly (bin/model/exact-field.ts rebuilds
- * smallscope's own checkpoints in tfjs) passes a `profiler`, and g(s) is then that exact gradient instead.
+ * R95 / radius. A caller that can differentiate the model exactly (bin/model/graph-exact.ts: the graph's
+ * nodes evaluated as tfjs ops, runtime/tfjs) passes a `profiler`, and g(s) is then that exact gradient.
  */
-export type FieldMethod = 'central finite differences through ONNX Runtime' | 'exact (tfjs)';
+export type FieldMethod = 'central finite differences through ONNX Runtime' | 'exact (tfjs graph autodiff)';
 
 /** Computes g(s) of one input row exactly (every position, no perturbation). */
 export interface GradientProfiler {

@@ -104,15 +104,16 @@ export function ablateAttention(model: OnnxModel): AblatedModel {
 }
 
 /**
- * The receptive field of the same position with attention taken out (ablateAttention): central finite
- * differences on the rewired graph, run by `runner` (onnxruntime-node or -web over `ablated.cut`), with every
- * position perturbed, so the zeros outside the conv support are measured rather than assumed.
+ * The receptive field of the same position with attention taken out (ablateAttention), on the rewired graph:
+ * exact when the caller differentiates that graph (`profiler`, over `ablated.model`), else central finite
+ * differences run by `runner` (onnxruntime-node or -web over `ablated.cut`) with every position perturbed; either
+ * way the zeros outside the conv support are measured rather than assumed.
  */
 export async function fieldWithoutAttention(
   ablated: AblatedModel,
   runner: Runner,
   tokens: number[][],
-  opts: Omit<FieldOptions, 'attention' | 'perturbAll' | 'profiler'>,
+  opts: Omit<FieldOptions, 'attention' | 'perturbAll'>,
 ): Promise<FieldResult> {
   const r = await receptiveField(ablated.model, ablated.cut.table, runner, tokens, {
     ...opts,

@@ -1,9 +1,9 @@
 import { createEmbeddingRunner } from '../../runtime/node/ort-embeddings';
-import { createExactProfiler } from '../../bin/model/exact-field';
+import { graphProfiler, openEmbeddingGraph } from '../../bin/model/graph-exact';
 import { receptiveField, type FieldResult } from '../../probes/field/field-probe';
 import type { Objective } from '../../probes/field/objective';
 import { cutAtEmbedding } from '../../probes/onnx/cut-embedding';
-import { constantTensor, decodeModel } from '../../format/onnx/model';
+import { decodeModel } from '../../format/onnx/model';
 import { initParams, disposeParams } from '../../training/models/params';
 import type { ArchSpec } from '../../training/models/spec';
 import { Rng } from '../../training/random';
@@ -24,7 +24,7 @@ export function randomRows(rows: number, T: number, vocab: number, seed = 3): nu
   return Array.from({ length: rows }, () => Array.from({ length: T }, () => rng.int(vocab)));
 }
 
-/** probe field on the same rows twice: exact (tfjs) and central finite differences (ONNX Runtime). */
+/** probe field on the same rows twice: exact (the graph differentiated in tfjs) and central finite differences (ONNX Runtime). */
 export async function bothFields(
   bytes: Uint8Array,
   rows: number[][],
@@ -35,12 +35,9 @@ export async function bothFields(
   const model = decodeModel(bytes);
   const cut = cutAtEmbedding(model);
   const runner = await createEmbeddingRunner(cut);
-  const profiler = await createExactProfiler(model, 'logits', {
-    runner,
-    table: constantTensor(model, cut.table)!,
-    rows,
-  });
-  if ('reason' in profiler) throw new Error(profiler.reason);
+  const graph = await openEmbeddingGraph(model, cut, 'logits', { runner, rows });
+  if ('reason' in graph) throw new Error(graph.reason);
+  const profiler = graphProfiler(graph);
   const opts = { output: 'logits', position, objective, eps, attention, perturbAll: true };
   try {
     const exact = await receptiveField(model, cut.table, runner, rows, { ...opts, profiler });

@@ -163,7 +163,7 @@ describe('probes on a checkpoint smallscope trained itself', () => {
   it('probe field: exact by default, equal to finite differences within 1e-2, and exactly 0 after t', () => {
     const exact = cli('probe', 'field', ckpt, '--tokens-file', tokensFile, '--position', '9');
     const fd = cli('probe', 'field', ckpt, '--tokens-file', tokensFile, '--position', '9', '--method', 'fd');
-    expect(exact.method).toBe('exact (tfjs)');
+    expect(exact.method).toBe('exact (tfjs graph autodiff)');
     exact.gradient.forEach((g: number, s: number) => {
       if (s > 9) expect(g).toBe(0);
       else expect(Math.abs(fd.gradient[s] - g) / g).toBeLessThan(1e-2);

@@ -4,8 +4,9 @@ import type { ArchSpec } from '../models/spec';
 
 /**
  * The inverse of the exporter (onnx.ts, onnx_conv_stack.ts): the tfjs parameter values back from the ONNX
- * initializers of a checkpoint smallscope wrote, so the tfjs model can be rebuilt from the file alone (e.g. for
- * exact gradients with tf.grad).
+ * initializers of a checkpoint smallscope wrote, so the tfjs model can be rebuilt from the file alone (the tests
+ * check the export's round trip with it). Exact gradients no longer need it: they differentiate the graph
+ * itself (runtime/tfjs), whatever wrote it.
  *
  * Every parameter is stored under its own name in its own layout, except the conv weights:
  *

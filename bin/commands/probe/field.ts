@@ -5,13 +5,12 @@ import { parseObjective } from '../../../probes/field/objective';
 import { mulberry32 } from '../../../probes/inputs/prng';
 import { UsageError } from '../../../format/errors';
 import { checkVocab } from '../../../probes/inputs/tokens';
-import { constantTensor } from '../../../format/onnx/model';
 import { cutAtEmbedding } from '../../../probes/onnx/cut-embedding';
 import { checkContext, modelContext } from '../../../probes/onnx/context';
 import { logitsOutput } from '../../../probes/runner-capture';
 import { type Command, intArg, numArg } from '../../cli';
 import { openModelFile, tokensFromFlags } from '../../model/files';
-import type { ExactProfiler } from '../../model/exact-field';
+import type { ExactProfiler } from '../../model/graph-exact';
 import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
 import { modelTokenizer, type TokenizerFlags } from '../../model/tokenizer-files';
 import { textOptions } from '../../text-options';
@@ -22,7 +21,7 @@ export function registerField(probe: Command): void {
     probe
       .command('field')
       .description(
-        'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (exact for smallscope checkpoints, else finite differences)',
+        'receptive field of output position t: conv support and g(s) = |d y_t / d e_s| (exact: the graph differentiated in tfjs; finite differences for ops outside the supported set)',
       )
       .argument('<model>', 'ONNX model file'),
   )
@@ -41,22 +40,19 @@ export function registerField(probe: Command): void {
     .option('--objective <o>', 'y_t: sum | logit:K | loss', 'sum')
     .option(
       '--method <m>',
-      'auto: exact gradients (tf.grad on the tfjs model rebuilt from the file) for smallscope checkpoints of a kind it can build, finite differences otherwise; exact; fd',
+      'auto: exact gradients (the ONNX graph evaluated in tfjs ops and differentiated by its autodiff) where every op is supported, finite differences otherwise; exact; fd',
       'auto',
     )
     .option('--eps <e>', 'finite-difference step', numArg('--eps'), 1e-2)
     .option(
       '--without-attention',
-      'the same position with every self-attention pattern replaced by the identity (the conv path alone, as the page and seed 000 show it); finite differences',
+      'the same position with every self-attention pattern replaced by the identity (the conv path alone, as the page and seed 000 show it)',
     )
     .option('--json', 'print one JSON document: {"position", "theoretical", "gradient", "erf", ...}')
     .action(async (path: string, opts: FieldFlags) => {
       const objective = parseObjective(opts.objective);
       if (!['auto', 'exact', 'fd'].includes(opts.method)) {
         throw new UsageError(`unknown --method '${opts.method}': use auto, exact or fd`);
-      }
-      if (opts.withoutAttention && opts.method === 'exact') {
-        throw new UsageError('--without-attention is measured by finite differences: drop --method exact');
       }
       const original = openModelFile(path);
       // With attention taken out, everything below runs on the rewired graph (probes/field/without-attention.ts).
@@ -85,24 +81,20 @@ export function registerField(probe: Command): void {
       const runner = await createEmbeddingRunner(cut);
       const notes: string[] = [];
       let profiler: ExactProfiler | undefined;
-      if (opts.method !== 'fd' && !ablated) {
+      if (opts.method !== 'fd') {
         // tfjs loads only here: the other commands never pay for it.
-        const { createExactProfiler } = await import('../../model/exact-field');
-        const exact = await createExactProfiler(model, output, {
-          runner,
-          table: constantTensor(model, cut.table)!,
-          rows: tokens,
-        });
-        if ('reason' in exact) {
-          if (opts.method === 'exact') throw new UsageError(`--method exact: ${exact.reason}`);
-          notes.push(`finite differences, not exact gradients: ${exact.reason}`);
-        } else profiler = exact;
+        const { graphProfiler, openEmbeddingGraph } = await import('../../model/graph-exact');
+        const graph = await openEmbeddingGraph(model, cut, output, { runner, rows: tokens });
+        if ('reason' in graph) {
+          if (opts.method === 'exact') throw new UsageError(`--method exact: ${graph.reason}`);
+          notes.push(`finite differences: ${graph.reason}`);
+        } else profiler = graphProfiler(graph);
       }
       let result: FieldResult;
       try {
         const common = { output, position: opts.position, objective, eps: opts.eps };
         result = ablated
-          ? await fieldWithoutAttention(ablated, runner, tokens, common)
+          ? await fieldWithoutAttention(ablated, runner, tokens, { ...common, profiler })
           : await receptiveField(model, cut.table, runner, tokens, { ...common, attention, profiler });
       } finally {
         profiler?.dispose();

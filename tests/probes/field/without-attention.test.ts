@@ -149,7 +149,7 @@ describe('`smallscope probe field --without-attention`', () => {
       },
     );
 
-  it('prints the probes’ without-attention profile (the number the field view draws) as JSON', async () => {
+  it('with --method fd prints the probes’ without-attention profile (the number the field view draws) as JSON', async () => {
     const text = 'abcdefghijkl'.repeat(2);
     const t = text.length - 1;
     const r = smallscope(
@@ -161,6 +161,8 @@ describe('`smallscope probe field --without-attention`', () => {
       '--position',
       String(t),
       '--without-attention',
+      '--method',
+      'fd',
       '--json',
     );
     expect(r.stderr).toBe('');
@@ -174,12 +176,26 @@ describe('`smallscope probe field --without-attention`', () => {
     expect(cli.notes.some((n) => n.startsWith('attention taken out: 1 pattern(s)'))).toBe(true);
   });
 
-  it('refuses --method exact with it, and a model without attention, in one line', () => {
-    const exact = smallscope('probe', 'field', demo, '--without-attention', '--method', 'exact');
-    expect(exact.status).toBe(2);
-    expect(exact.stderr.trim().split('\n')).toEqual([
-      'smallscope: --without-attention is measured by finite differences: drop --method exact',
-    ]);
+  it('is exact by default (the rewired graph differentiated), = finite differences within 1e-2', () => {
+    const args = [
+      'probe',
+      'field',
+      demo,
+      '--text',
+      'abcdefghijkl'.repeat(2),
+      '--without-attention',
+      '--json',
+    ];
+    const exact = JSON.parse(smallscope(...args, '--method', 'exact').stdout) as FieldResult;
+    const auto = JSON.parse(smallscope(...args).stdout) as FieldResult;
+    const fd = JSON.parse(smallscope(...args, '--method', 'fd').stdout) as FieldResult;
+    expect(exact.method).toBe('exact (tfjs graph autodiff)');
+    expect(auto.gradient).toEqual(exact.gradient);
+    expect(offsetsOf(exact.gradient, exact.position)).toEqual([-1, 0]);
+    exact.gradient.forEach((g, s) => expect(Math.abs(fd.gradient[s] - g)).toBeLessThanOrEqual(FD_REL * g));
+  });
+
+  it('refuses a model without attention in one line', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'smallscope-noattn-')), 'convs.onnx');
     writeFileSync(file, convStackModel(7, [1, 1, 1]).bytes);
     const none = smallscope('probe', 'field', file, '--without-attention');

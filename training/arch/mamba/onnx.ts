@@ -11,7 +11,8 @@ import { dims } from './model';
  * (`blocks.{l}.hook_resid_post`) -> final RMSNorm -> MatMul with the transposed embedding (tied head).
  *
  * Every initializer is a parameter under its own name and in its own layout (Linear weights [out, in],
- * A_log), so training/export/from-onnx.ts rebuilds the tfjs model from the file (exact field gradients).
+ * A_log), so training/export/from-onnx.ts rebuilds the tfjs model from the file; exact field gradients go
+ * through the graph itself, this Scan included (runtime/tfjs/ops/control.ts).
  */
 const RMS_EPS = 1e-5;
 
