@@ -1,0 +1,55 @@
+import type { AttentionDiscovery } from '../attention';
+import { UsageError } from '../../format/errors';
+import { findHeadSites, type SiteSearch } from '../onnx/head-sites';
+import { insertGates, type Gate } from '../onnx/gate-surgery';
+import { exposeOutputs } from '../onnx/surgery';
+import { logitsOutput } from '../runner-capture';
+
+/**
+ * A model made ready for the causal probes (ablation, patching, direct logit attribution): every head site
+ * gated (probes/onnx/gate-surgery.ts), the logits found. A runner over `bytes` (onnxruntime-node or -web,
+ * planned from the original model's inputs) runs it; the gate inputs are fed by gate-inputs.ts.
+ */
+export interface CausalModel {
+  bytes: Uint8Array;
+  gates: Gate[];
+  /** The graph output holding the next-token logits [batch, pos, vocab]. */
+  logits: string;
+  skipped: SiteSearch['skipped'];
+  /** Said once per model: pattern sites, layers left out. */
+  notes: string[];
+}
+
+export function prepareCausal(
+  discovery: AttentionDiscovery,
+  vocab: number | null,
+  { expose = [] }: { expose?: readonly string[] } = {},
+): CausalModel {
+  const model = discovery.model;
+  const logits = logitsOutput(model, vocab);
+  if (!logits)
+    throw new UsageError(
+      'no logits output found (an output named logits, or the only one whose last axis is the vocabulary): the causal probes measure next-token logits',
+    );
+  const declared = model.outputs.find((o) => o.name === logits)?.elemType;
+  if (declared && declared !== 'float')
+    throw new UsageError(`the logits are ${declared}; the causal probes edit float32 models only`);
+  const found = findHeadSites(model, discovery.taps, logits);
+  if (found.sites.length === 0) {
+    const why = found.skipped.map((s) => `${s.tap}: ${s.reason}`).join('; ');
+    throw new UsageError(`no attention head can be edited${why ? ` (${why})` : ''}`);
+  }
+  const gated = insertGates(model, discovery.bytes, found.sites);
+  // discovery.bytes already exposes the patterns; the gates expose their raw tensors.
+  const outputs = [
+    ...model.outputs.map((o) => o.name),
+    ...discovery.taps.map((t) => t.tensor),
+    ...gated.gates.map((g) => g.raw),
+  ];
+  const bytes = exposeOutputs(gated.bytes, expose, outputs);
+  const notes = [
+    ...found.sites.flatMap((s) => (s.note ? [s.note] : [])),
+    ...found.skipped.map((s) => `${s.tap} left out: ${s.reason}`),
+  ];
+  return { bytes, gates: gated.gates, logits, skipped: found.skipped, notes };
+}

@@ -1,0 +1,83 @@
+import { UsageError } from '../../format/errors';
+import { asPattern } from '../attention';
+import type { Runner } from '../runner';
+import type { Tensor } from '../tensor';
+import type { CausalModel } from './causal-model';
+import { identityInputs, type SiteLayout } from './gate-inputs';
+
+/**
+ * One unedited run of a gated model: the logits, every gate's raw tensor (z, or the pattern where z could not
+ * be separated) and how its heads are laid out for this batch. Ablation, patching and DLA all start here.
+ */
+export interface CleanRun {
+  tokens: number[][];
+  /** [batch, pos, vocab] */
+  logits: Tensor;
+  /** Per gate: X before the edit, [batch * head blocks of pos x width] (null where it cannot be split). */
+  raw: (Tensor | null)[];
+  layouts: (SiteLayout | null)[];
+  /** Extra tensors asked for. */
+  extra: Record<string, Tensor>;
+  /** Gates whose tensor could not be split into heads for this batch, with the reason. */
+  notes: string[];
+}
+
+export async function cleanRun(
+  runner: Runner,
+  model: CausalModel,
+  tokens: number[][],
+  fetchAlso: readonly string[] = [],
+): Promise<CleanRun> {
+  const B = tokens.length;
+  const T = tokens[0]?.length ?? 0;
+  const patterns = model.gates.map((g) => g.site.tap.tensor);
+  const fetch = [...new Set([model.logits, ...model.gates.map((g) => g.raw), ...patterns, ...fetchAlso])];
+  const out = await runner.run(tokens, fetch, identityInputs(model.gates));
+  const logits = out[model.logits];
+  checkLogits(logits, model.logits, B, T);
+  const notes: string[] = [];
+  const layouts = model.gates.map((g) => {
+    const name = `blocks.${g.site.layer}`;
+    const pattern = asPattern(out[g.site.tap.tensor], B, T, g.site.tap.axis);
+    if (typeof pattern === 'string') {
+      notes.push(`${name} left out: its pattern is not attention over these tokens (${pattern})`);
+      return null;
+    }
+    const layout = splitHeads(out[g.raw].dims, B, T);
+    const heads = pattern.dims[1];
+    const what = g.site.kind === 'z' ? 'z' : 'the pattern';
+    if (typeof layout === 'string') notes.push(`${name} left out: ${what} ${layout}`);
+    else if (layout.heads !== heads)
+      notes.push(`${name} left out: ${what} splits into ${layout.heads} heads, the pattern has ${heads}`);
+    else return layout;
+    return null;
+  });
+  const raw = model.gates.map((g, i) => (layouts[i] ? out[g.raw] : null));
+  const extra = Object.fromEntries(fetchAlso.map((n) => [n, out[n]]));
+  return { tokens, logits, raw, layouts, extra, notes };
+}
+
+/** [.., pos, width] with batch x heads leading, batch-major; or why not. */
+export function splitHeads(dims: readonly number[], batch: number, seq: number): SiteLayout | string {
+  if (dims.length < 2) return `is [${dims}], not [.., pos, width]`;
+  const pos = dims[dims.length - 2];
+  const width = dims[dims.length - 1];
+  const lead = dims.slice(0, -2).reduce((a, b) => a * b, 1);
+  if (pos !== seq) return `is [${dims}]: its second-to-last axis is not the ${seq} positions`;
+  if (lead % batch !== 0 || lead === 0)
+    return `is [${dims}]: its leading axes do not hold a batch of ${batch}`;
+  return { heads: lead / batch, pos, width };
+}
+
+export function checkLogits(logits: Tensor | undefined, name: string, batch: number, seq: number): void {
+  const d = logits?.dims ?? [];
+  if (d.length !== 3 || d[0] !== batch || d[1] !== seq)
+    throw new UsageError(`the logits output '${name}' is [${d}], not [batch ${batch}, pos ${seq}, vocab]`);
+}
+
+/** `copies` copies of the batch, one after another: row r of copy c is row c * B + r. */
+export function repeatRows(tokens: readonly number[][], copies: number): number[][] {
+  const rows: number[][] = [];
+  for (let c = 0; c < copies; c++) for (const row of tokens) rows.push(row as number[]);
+  return rows;
+}
