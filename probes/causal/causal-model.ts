@@ -4,6 +4,7 @@ import { findHeadSites, type SiteSearch } from '../onnx/head-sites';
 import { insertGates, type Gate } from '../onnx/gate-surgery';
 import { exposeOutputs } from '../onnx/surgery';
 import { logitsOutput } from '../runner-capture';
+import { planDla, type DlaPlan } from './dla';
 
 /**
  * A model made ready for the causal probes (ablation, patching, direct logit attribution): every head site
@@ -18,12 +19,14 @@ export interface CausalModel {
   skipped: SiteSearch['skipped'];
   /** Said once per model: pattern sites, layers left out. */
   notes: string[];
+  /** The heads' direct paths to the logits, when asked for (their tensors are exposed in `bytes`). */
+  dla: DlaPlan | null;
 }
 
 export function prepareCausal(
   discovery: AttentionDiscovery,
   vocab: number | null,
-  { expose = [] }: { expose?: readonly string[] } = {},
+  { dla = false }: { dla?: boolean } = {},
 ): CausalModel {
   const model = discovery.model;
   const logits = logitsOutput(model, vocab);
@@ -46,10 +49,11 @@ export function prepareCausal(
     ...discovery.taps.map((t) => t.tensor),
     ...gated.gates.map((g) => g.raw),
   ];
-  const bytes = exposeOutputs(gated.bytes, expose, outputs);
+  const plan = dla ? planDla(model, gated.gates, logits) : null;
+  const bytes = exposeOutputs(gated.bytes, plan?.expose ?? [], outputs);
   const notes = [
     ...found.sites.flatMap((s) => (s.note ? [s.note] : [])),
     ...found.skipped.map((s) => `${s.tap} left out: ${s.reason}`),
   ];
-  return { bytes, gates: gated.gates, logits, skipped: found.skipped, notes };
+  return { bytes, gates: gated.gates, logits, skipped: found.skipped, notes, dla: plan };
 }
