@@ -56,7 +56,7 @@ export async function ablateHeads(
   if ((tokens[0]?.length ?? 0) < 2)
     throw new UsageError('ablation measures the next-token loss: give at least 2 tokens');
   const clean = await cleanRun(runner, model, tokens);
-  const base = nextTokenLoss(clean.logits, tokens);
+  const base = nextTokenLoss(clean.nextLogprob, tokens.length);
   const targets = headList(model, clean.layouts, opts.heads);
   const B = tokens.length;
   const fills = targets.map((t) => (opts.mode === 'mean' ? meanFill(model, clean, t.gate, t.head) : null));
@@ -68,9 +68,10 @@ export async function ablateHeads(
         edits.push({ gate: targets[i].gate, row: (i - from) * B + b, head: targets[i].head, fill: fills[i] });
     const rows = (to - from) * B;
     const inputs = gateInputs(model.gates, clean.layouts, rows, edits);
-    const out = await runner.run(repeatRows(tokens, to - from), [model.logits], inputs);
+    const logprob = model.readouts.nextLogprob;
+    const out = await runner.run(repeatRows(tokens, to - from), [logprob], inputs);
     for (let i = from; i < to; i++) {
-      const ablated = nextTokenLoss(out[model.logits], tokens, (i - from) * B);
+      const ablated = nextTokenLoss(out[logprob], B, (i - from) * B);
       const t = targets[i];
       heads.push({
         name: `L${t.layer}H${t.head}`,

@@ -4,6 +4,8 @@ import { findHeadSites, type SiteSearch } from '../onnx/head-sites';
 import { insertGates, type Gate } from '../onnx/gate-surgery';
 import { exposeOutputs } from '../onnx/surgery';
 import { logitsOutput } from '../runner-capture';
+import { tokenInputName } from '../../format/feeds';
+import { appendReadouts, type Readouts } from '../onnx/readout-surgery';
 import { planDla, type DlaPlan } from './dla';
 
 /**
@@ -16,6 +18,8 @@ export interface CausalModel {
   gates: Gate[];
   /** The graph output holding the next-token logits [batch, pos, vocab]. */
   logits: string;
+  /** Outputs computed from them in the graph: the next token's logit and log-probability, the last logits. */
+  readouts: Omit<Readouts, 'bytes'>;
   skipped: SiteSearch['skipped'];
   /** Said once per model: pattern sites, layers left out. */
   notes: string[];
@@ -29,6 +33,14 @@ export function prepareCausal(
   { dla = false }: { dla?: boolean } = {},
 ): CausalModel {
   const model = discovery.model;
+  // Slice with starts/ends as inputs, GatherElements (readout-surgery.ts)
+  if (model.opset < 11)
+    throw new UsageError(
+      `the causal probes edit and read the graph with ops of opset 11 or later; the model has opset ${model.opset}`,
+    );
+  const tokens = tokenInputName(model.inputs);
+  if (!tokens)
+    throw new UsageError('the model has no token input (input_ids or tokens) to read the next tokens from');
   const logits = logitsOutput(model, vocab);
   if (!logits)
     throw new UsageError(
@@ -50,10 +62,15 @@ export function prepareCausal(
     ...gated.gates.map((g) => g.raw),
   ];
   const plan = dla ? planDla(model, gated.gates, logits) : null;
-  const bytes = exposeOutputs(gated.bytes, plan?.expose ?? [], outputs);
+  const { bytes, ...readouts } = appendReadouts(
+    model,
+    exposeOutputs(gated.bytes, plan?.expose ?? [], outputs),
+    tokens,
+    logits,
+  );
   const notes = [
     ...found.sites.flatMap((s) => (s.note ? [s.note] : [])),
     ...found.skipped.map((s) => `${s.tap} left out: ${s.reason}`),
   ];
-  return { bytes, gates: gated.gates, logits, skipped: found.skipped, notes, dla: plan };
+  return { bytes, gates: gated.gates, logits, readouts, skipped: found.skipped, notes, dla: plan };
 }

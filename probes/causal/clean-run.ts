@@ -11,8 +11,12 @@ import { identityInputs, type SiteLayout } from './gate-inputs';
  */
 export interface CleanRun {
   tokens: number[][];
-  /** [batch, pos, vocab] */
-  logits: Tensor;
+  /** [batch, pos - 1, 1]: the logit of the next token at each position (readout-surgery.ts). */
+  nextLogit: Tensor;
+  /** [batch, pos - 1, 1]: its log-probability. */
+  nextLogprob: Tensor;
+  /** [batch, 1, vocab]: the logits at the last position. */
+  last: Tensor;
   /** Per gate: X before the edit, [batch * head blocks of pos x width] (null where it cannot be split). */
   raw: (Tensor | null)[];
   layouts: (SiteLayout | null)[];
@@ -31,10 +35,19 @@ export async function cleanRun(
   const B = tokens.length;
   const T = tokens[0]?.length ?? 0;
   const patterns = model.gates.map((g) => g.site.tap.tensor);
-  const fetch = [...new Set([model.logits, ...model.gates.map((g) => g.raw), ...patterns, ...fetchAlso])];
+  const r = model.readouts;
+  const fetch = [
+    ...new Set([
+      r.nextLogit,
+      r.nextLogprob,
+      r.lastLogits,
+      ...model.gates.map((g) => g.raw),
+      ...patterns,
+      ...fetchAlso,
+    ]),
+  ];
   const out = await runner.run(tokens, fetch, identityInputs(model.gates));
-  const logits = out[model.logits];
-  checkLogits(logits, model.logits, B, T);
+  checkLogits(out[r.lastLogits], model.logits, B, 1);
   const notes: string[] = [];
   const layouts = model.gates.map((g) => {
     const name = `blocks.${g.site.layer}`;
@@ -54,7 +67,16 @@ export async function cleanRun(
   });
   const raw = model.gates.map((g, i) => (layouts[i] ? out[g.raw] : null));
   const extra = Object.fromEntries(fetchAlso.map((n) => [n, out[n]]));
-  return { tokens, logits, raw, layouts, extra, notes };
+  return {
+    tokens,
+    nextLogit: out[r.nextLogit],
+    nextLogprob: out[r.nextLogprob],
+    last: out[r.lastLogits],
+    raw,
+    layouts,
+    extra,
+    notes,
+  };
 }
 
 /** [.., pos, width] with batch x heads leading, batch-major; or why not. */
@@ -69,10 +91,13 @@ export function splitHeads(dims: readonly number[], batch: number, seq: number):
   return { heads: lead / batch, pos, width };
 }
 
-export function checkLogits(logits: Tensor | undefined, name: string, batch: number, seq: number): void {
-  const d = logits?.dims ?? [];
+/** The last position's logits must be [batch, 1, vocab]: the logits output is [batch, pos, vocab]. */
+export function checkLogits(last: Tensor | undefined, name: string, batch: number, seq: number): void {
+  const d = last?.dims ?? [];
   if (d.length !== 3 || d[0] !== batch || d[1] !== seq)
-    throw new UsageError(`the logits output '${name}' is [${d}], not [batch ${batch}, pos ${seq}, vocab]`);
+    throw new UsageError(
+      `the logits output '${name}' is not [batch ${batch}, pos, vocab] (its last position: [${d}])`,
+    );
 }
 
 /** `copies` copies of the batch, one after another: row r of copy c is row c * B + r. */

@@ -79,7 +79,7 @@ export async function directLogitAttribution(
       'direct logit attribution reads the logit of the next token: give at least 2 tokens',
     );
   const clean = await cleanRun(runner, model, tokens, plan.expose);
-  const V = clean.logits.dims[2];
+  const V = clean.last.dims[2];
   const next = new Int32Array(B * T);
   tokens.forEach((row, b) => row.forEach((_, t) => (next[b * T + t] = t + 1 < T ? row[t + 1] : 0)));
   const ctx = {
@@ -109,7 +109,9 @@ export async function directLogitAttribution(
       }
     }
   });
-  const logit = tokens.map((row, b) => row.slice(1).map((id, t) => clean.logits.data[(b * T + t) * V + id]));
+  const logit = tokens.map((_, b) =>
+    Array.from(clean.nextLogit.data.subarray(b * (T - 1), (b + 1) * (T - 1))),
+  );
   const nulls = [...new Set(heads.filter((h) => h.note).map((h) => `blocks.${h.layer}: ${h.note}`))];
   return { heads, logit, notes: [...model.notes, ...clean.notes, ...plan.notes, ...nulls] };
 }

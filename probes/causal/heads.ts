@@ -60,8 +60,9 @@ const RUN_BUDGET = 2 ** 28;
 export function copiesPerRun(clean: CleanRun, maxRows?: number): number {
   const B = clean.tokens.length;
   if (maxRows !== undefined) return Math.max(1, Math.floor(maxRows / B));
-  const [, T, V] = clean.logits.dims;
-  let floats = T * V;
+  const T = clean.tokens[0].length;
+  const V = clean.last.dims[2];
+  let floats = 2 * T * V; // the logits and their log-softmax
   for (const l of clean.layouts) if (l) floats += l.heads * (T * T + 3 * l.pos * l.width);
   return Math.max(1, Math.floor(RUN_BUDGET / (4 * 4 * floats * B)));
 }

@@ -1,9 +1,9 @@
 import type { Tensor } from '../tensor';
 
 /**
- * Next-token cross-entropy from logits [rows, pos, vocab]: the logits at position t predict token t + 1, so a
- * row of T tokens has T - 1 losses (TransformerLens's `lm_cross_entropy_loss(per_token=True)`). Computed in
- * float64 with the max subtracted, so a large logit neither overflows nor loses the small ones.
+ * Next-token cross-entropy: the logits at position t predict token t + 1, so a row of T tokens has T - 1
+ * losses (TransformerLens's `lm_cross_entropy_loss(per_token=True)`). Read from the graph's own
+ * log-probabilities of the next tokens (probes/onnx/readout-surgery.ts), [rows, T - 1, 1].
  */
 export interface NextTokenLoss {
   /** Mean over the rows and positions 0..T-2. */
@@ -12,33 +12,16 @@ export interface NextTokenLoss {
   perToken: number[][];
 }
 
-/** The loss of `tokens` ([B][T]) read from rows `first`.. `first + B - 1` of `logits`. */
-export function nextTokenLoss(
-  logits: Tensor,
-  tokens: readonly (readonly number[])[],
-  first = 0,
-): NextTokenLoss {
-  const [, T, V] = logits.dims;
+/** The loss of `rows` rows read from rows `first`.. `first + rows - 1` of `logprob` [R, T - 1, 1]. */
+export function nextTokenLoss(logprob: Tensor, rows: number, first = 0): NextTokenLoss {
+  const n = logprob.dims[1];
   let sum = 0;
-  let count = 0;
-  const perToken = tokens.map((row, b) => {
-    const losses: number[] = [];
-    for (let t = 0; t + 1 < T; t++) {
-      const at = ((first + b) * T + t) * V;
-      const l = logSumExp(logits.data, at, V) - logits.data[at + row[t + 1]];
-      losses.push(l);
+  const perToken = Array.from({ length: rows }, (_, b) =>
+    Array.from({ length: n }, (_, t) => {
+      const l = -logprob.data[(first + b) * n + t];
       sum += l;
-      count++;
-    }
-    return losses;
-  });
-  return { mean: count > 0 ? sum / count : NaN, perToken };
-}
-
-export function logSumExp(data: Float32Array, at: number, n: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (data[at + i] > max) max = data[at + i];
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.exp(data[at + i] - max);
-  return max + Math.log(s);
+      return l;
+    }),
+  );
+  return { mean: rows * n > 0 ? sum / (rows * n) : NaN, perToken };
 }

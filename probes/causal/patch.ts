@@ -59,9 +59,9 @@ export async function patchHeads(
   const c = await cleanRun(runner, model, clean);
   const k = await cleanRun(runner, model, corrupt);
   const notes = [...model.notes, ...c.notes];
-  const vocab = c.logits.dims[2];
-  const answer = opts.answer ?? topToken(c.logits, 0);
-  const wrong = opts.wrong ?? topToken(k.logits, 0);
+  const vocab = c.last.dims[2];
+  const answer = opts.answer ?? topToken(c.last, 0);
+  const wrong = opts.wrong ?? topToken(k.last, 0);
   for (const [flag, id] of [
     ['--answer', answer],
     ['--wrong', wrong],
@@ -76,8 +76,8 @@ export async function patchHeads(
     notes.push(`answer: the clean run's top token at the last position (id ${answer})`);
   if (opts.wrong === undefined)
     notes.push(`wrong: the corrupted run's top token at the last position (id ${wrong})`);
-  const cleanDiff = logitDiff(c.logits, 0, clean.length, answer, wrong);
-  const corruptDiff = logitDiff(k.logits, 0, corrupt.length, answer, wrong);
+  const cleanDiff = logitDiff(c.last, 0, clean.length, answer, wrong);
+  const corruptDiff = logitDiff(k.last, 0, corrupt.length, answer, wrong);
   const denominator = cleanDiff - corruptDiff;
   if (denominator === 0) notes.push('clean and corrupt give the same logit difference: nothing to recover');
 
@@ -97,10 +97,11 @@ export async function patchHeads(
       }
     }
     const inputs = gateInputs(model.gates, layouts, (to - from) * B, edits);
-    const out = await runner.run(repeatRows(corrupt, to - from), [model.logits], inputs);
+    const last = model.readouts.lastLogits;
+    const out = await runner.run(repeatRows(corrupt, to - from), [last], inputs);
     for (let i = from; i < to; i++) {
       const t = targets[i];
-      const diff = logitDiff(out[model.logits], (i - from) * B, B, answer, wrong);
+      const diff = logitDiff(out[last], (i - from) * B, B, answer, wrong);
       heads.push({
         name: `L${t.layer}H${t.head}`,
         layer: t.layer,
@@ -122,7 +123,7 @@ export async function patchHeads(
   };
 }
 
-/** The argmax of row `row`'s logits at the last position. */
+/** The argmax of row `row`'s logits at the last position (logits [rows, pos, vocab]: [rows, 1, vocab] here). */
 export function topToken(logits: Tensor, row: number): number {
   const [, T, V] = logits.dims;
   const at = (row * T + T - 1) * V;
