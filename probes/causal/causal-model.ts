@@ -2,7 +2,6 @@ import type { AttentionDiscovery } from '../attention';
 import { UsageError } from '../../format/errors';
 import { findHeadSites, type SiteSearch } from '../onnx/head-sites';
 import { insertGates, type Gate } from '../onnx/gate-surgery';
-import { exposeOutputs } from '../onnx/surgery';
 import { logitsOutput } from '../runner-capture';
 import { tokenInputName } from '../../format/feeds';
 import { appendReadouts, type Readouts } from '../onnx/readout-surgery';
@@ -62,12 +61,9 @@ export function prepareCausal(
     ...gated.gates.map((g) => g.raw),
   ];
   const plan = dla ? planDla(model, gated.gates, logits) : null;
-  const { bytes, ...readouts } = appendReadouts(
-    model,
-    exposeOutputs(gated.bytes, plan?.expose ?? [], outputs),
-    tokens,
-    logits,
-  );
+  const have = new Set(outputs);
+  const expose = [...new Set(plan?.expose ?? [])].filter((n) => !have.has(n));
+  const { bytes, ...readouts } = appendReadouts(model, gated.bytes, tokens, logits, expose);
   const notes = [
     ...found.sites.flatMap((s) => (s.note ? [s.note] : [])),
     ...found.skipped.map((s) => `${s.tap} left out: ${s.reason}`),

@@ -1,7 +1,7 @@
 import { UsageError } from '../../format/errors';
 import { onnx } from '../../format/onnx/gen/onnx.js';
 import type { OnnxModel } from '../../format/onnx/model';
-import { concatBytes, lengthDelimited, wireFields, type WireField } from '../../format/onnx/wire';
+import { concatBytes, fieldHead, lengthDelimited, wireFields, type WireField } from '../../format/onnx/wire';
 import type { HeadSite } from './head-sites';
 
 /**
@@ -96,12 +96,19 @@ export function insertGates(model: OnnxModel, bytes: Uint8Array, sites: readonly
       for (const gate of gates)
         parts.push(lengthDelimited(G.output, [lengthDelimited(1, [encoder.encode(gate.raw)])]));
     }
-    return lengthDelimited(GRAPH, parts);
+    // the field's head, then its parts: the whole model is copied once, by the concatBytes below
+    return [
+      fieldHead(
+        GRAPH,
+        parts.reduce((n, p) => n + p.length, 0),
+      ),
+      ...parts,
+    ];
   });
   if (nodeIndex !== model.nodes.length) throw new Error('the model bytes do not hold the decoded nodes');
   let gi = 0;
-  const out = top.map((f) =>
-    f.field === GRAPH && f.wireType === 2 ? rewritten[gi++] : bytes.subarray(f.start, f.end),
+  const out = top.flatMap((f) =>
+    f.field === GRAPH && f.wireType === 2 ? rewritten[gi++] : [bytes.subarray(f.start, f.end)],
   );
   return { bytes: concatBytes(out), gates };
 }

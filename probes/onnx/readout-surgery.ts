@@ -14,7 +14,8 @@ import type { OnnxModel } from '../../format/onnx/model';
  *   last       = Slice(logits, -1:, axis 1)                              // [batch, 1, vocab]
  *
  * Appended as one more `graph` field (protobuf merges it into the first; surgery.ts explains why): the new
- * nodes read only tensors computed earlier, so they may come last. GatherElements is opset 11's.
+ * nodes read only tensors computed earlier, so they may come last. GatherElements is opset 11's. `expose`
+ * names more tensors to return (not yet outputs), as surgery.ts's exposeOutputs would.
  */
 export interface Readouts {
   bytes: Uint8Array;
@@ -33,6 +34,7 @@ export function appendReadouts(
   bytes: Uint8Array,
   tokens: string,
   logits: string,
+  expose: readonly string[] = [],
 ): Readouts {
   const k = (s: string) => `${P}/${s}`;
   const int64 = (name: string, v: number) => ({ name: k(name), dims: [1], dataType: INT64, int64Data: [v] });
@@ -70,7 +72,11 @@ export function appendReadouts(
     int64('minus_one', -1),
     int64('end', 2 ** 31 - 1),
   ];
-  const outputs = ['next_logit', 'next_logprob', 'last'].map((n) => ({ name: k(n) }));
+  // `expose`: other tensors to return, in the same patch (one copy of the model, not two)
+  const outputs = [
+    ...['next_logit', 'next_logprob', 'last'].map((n) => ({ name: k(n) })),
+    ...expose.map((name) => ({ name })),
+  ];
   const patch = onnx.ModelProto.encode({
     graph: { node: nodes, initializer: inits, output: outputs },
   }).finish();
