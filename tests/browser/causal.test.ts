@@ -95,4 +95,39 @@ describe('the inspect page: loss strip and ablation', () => {
     expect(await drawn('delta')).toEqual([]);
     expectClose(await drawn('loss'), ref.loss.per_token[0], 'clean loss again');
   });
+
+  test("the ablation and patching tables draw probe ablate's loss_delta and probe patch's recovered share", async () => {
+    const s = await waitForRun(page, {});
+    const ref = probeAblate(s.tokens);
+    await page.locator('[data-compute-effects]').click();
+    const cells = (kind: string) =>
+      page.locator(`table[data-kind=${kind}] td[data-value]`).evaluateAll((tds) =>
+        tds.map((td) => ({
+          layer: Number(td.getAttribute('data-layer')),
+          head: Number(td.getAttribute('data-head')),
+          value: td.getAttribute('data-value'),
+        })),
+      );
+    await page.locator('table[data-kind=patching]').waitFor({ timeout: 60_000 });
+    const ablation = await cells('ablation');
+    expect(ablation).toHaveLength(ref.heads.length);
+    for (const h of ref.heads) {
+      const c = ablation.find((x) => x.layer === h.layer && x.head === h.head)!;
+      expect(Math.abs(Number(c.value) - h.loss_delta), `L${h.layer}H${h.head}`).toBeLessThan(TOL);
+    }
+    // The page's corrupted text: the last token changed to the next id (figures/causal-props.ts corruptLast).
+    const corrupt = s.tokens.map((t, i) => (i === s.tokens.length - 1 ? (t + 1) % 256 : t));
+    const file = join(scratch, 'pair.json');
+    writeFileSync(file, JSON.stringify([s.tokens, corrupt]));
+    const r = smallscope('probe', 'patch', join(dir, name), '--tokens-file', file, '--json');
+    expect(r.stderr).toBe('');
+    const table = JSON.parse(r.stdout).table as (number | null)[][];
+    const patching = await cells('patching');
+    expect(patching).toHaveLength(table.flat().length);
+    for (const c of patching) {
+      const want = table[c.layer][c.head];
+      if (want === null) expect(c.value).toBe('');
+      else expect(Math.abs(Number(c.value) - want), `L${c.layer}H${c.head}`).toBeLessThan(TOL);
+    }
+  });
 });
