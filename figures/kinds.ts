@@ -8,5 +8,7 @@ export const FIGURE_KINDS = [
   'taps',
   'field',
   'curves',
+  'ablation',
+  'patching',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];

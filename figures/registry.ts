@@ -3,6 +3,7 @@ import AttentionFigure from './components/AttentionFigure.figure-server.js';
 import ComparePair from './components/ComparePair.figure-server.js';
 import FieldProfile from './components/FieldProfile.figure-server.js';
 import FilterMaps from './components/FilterMaps.figure-server.js';
+import HeadEffects from './components/HeadEffects.figure-server.js';
 import HeadGrid from './components/HeadGrid.figure-server.js';
 import InductionBars from './components/InductionBars.figure-server.js';
 import TapHistograms from './components/TapHistograms.figure-server.js';
@@ -24,4 +25,6 @@ export const FIGURES: Record<FigureKind, Component<any>> = {
   taps: TapHistograms,
   field: FieldProfile,
   curves: TrainingCurves,
+  ablation: HeadEffects,
+  patching: HeadEffects,
 };

@@ -13,9 +13,9 @@ export function captureAlso(
   const state = { last: {} as Record<string, Tensor> };
   const wrapped: Runner = {
     outputNames: runner.outputNames,
-    async run(tokens, fetch) {
+    async run(tokens, fetch, inputs) {
       const names = [...new Set([...fetch, ...extra])];
-      const out = await runner.run(tokens, names);
+      const out = await runner.run(tokens, names, inputs);
       state.last = out;
       return out;
     },

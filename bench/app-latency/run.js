@@ -56,6 +56,8 @@ const { values: opts } = parseCommandLine(import.meta.url, {
     checkpoints: { type: 'string', default: join(ROOT, 'static', 'checkpoints') },
     json: { type: 'string' },
     cpu: { type: 'boolean', default: false },
+    // Heads zero-ablated in the loss strip (the URL's ablate=L.H,...): each keystroke then runs the text twice.
+    ablate: { type: 'string', default: '' },
   },
 });
 const ROUNDS = Number(opts.rounds);
@@ -261,7 +263,9 @@ function cpuTimes(events, syncAt, samples) {
 async function round(browser, baseUrl) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.addInitScript(installHooks);
-  await page.goto(`${baseUrl}/inspect?${new URLSearchParams({ ckpt: opts.model, text: textOf(32) })}`);
+  await page.goto(
+    `${baseUrl}/inspect?${new URLSearchParams({ ckpt: opts.model, text: textOf(32), ...(opts.ablate ? { ablate: opts.ablate } : {}) })}`,
+  );
   await waitForText(page, textOf(32));
   const info = await page.evaluate(() => ({
     isolated: globalThis.crossOriginIsolated,

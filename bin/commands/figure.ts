@@ -20,6 +20,8 @@ interface FigureFlags extends InputFlags, TokenizerFlags {
   layer?: number;
   head?: number;
   position?: number;
+  clean?: string;
+  corrupt?: string;
   width: 'single' | 'double';
   scale?: number;
   dpi?: number;
@@ -36,6 +38,9 @@ Kinds:
   taps       histogram of the conv weights per tap
   field      receptive field: |dy_t/de_s| by offset with the theoretical support
   curves     training curves from metrics.jsonl beside the model or the manifest history
+  ablation   layer x head table of the loss change when each head's z is zeroed (probe ablate)
+  patching   layer x head table of the logit difference each head's clean z recovers in the corrupt run
+             (probe patch; --clean T --corrupt T, default corrupt: the clean text with its last token changed)
 
 Sizes are in points: --width single is 3.25 in, double 6.75 in. PNG: --scale N (zoom over 96 dpi, default 2)
 or --dpi D. The file is replaced only when the new one is complete.`;
@@ -60,6 +65,8 @@ export function register(program: Command): void {
     .option('--layer <l>', 'attention layer (attention, compare)', intArg('--layer', 0))
     .option('--head <h>', 'attention head (attention, compare)', intArg('--head', 0))
     .option('--position <t>', 'output position (field; default the last)', intArg('--position', 0))
+    .option('--clean <text>', 'the clean input of figure patching (the same as --text)')
+    .option('--corrupt <text>', 'the corrupted input of figure patching: as many tokens as the clean one')
     .addOption(new Option('--width <w>', 'column width').choices(['single', 'double']))
     .option('--scale <n>', 'PNG zoom over 96 dpi (default 2)', numArg('--scale'))
     .option('--dpi <d>', 'PNG resolution in dots per inch (instead of --scale)', numArg('--dpi'))
@@ -67,6 +74,12 @@ export function register(program: Command): void {
     .addHelpText('after', HELP)
     .action(async (kindArg: string, model: string, o: FigureFlags) => {
       const kind = checkKind(kindArg);
+      if (o.clean !== undefined || o.corrupt !== undefined) {
+        if (kind !== 'patching') throw new UsageError('--clean and --corrupt are for figure patching');
+        if (o.clean !== undefined && o.text !== undefined)
+          throw new UsageError('give --clean or --text, not both');
+        o.text ??= o.clean;
+      }
       const format = outputFormat(o.out);
       checkWritableFile(o.out);
       const scale = scaleOf(o);
@@ -74,6 +87,11 @@ export function register(program: Command): void {
       const text = o.text !== undefined ? textContextFor(model, o) : undefined;
       const given =
         o.text !== undefined || o.tokensFile !== undefined ? tokensFromFlags(o, false, text) : null;
+      const corrupt =
+        o.corrupt !== undefined
+          ? tokensFromFlags({ text: o.corrupt }, false, textContextFor(model, o))
+          : null;
+      if (corrupt && !given) throw new UsageError('give the clean input too: --clean TEXT');
       const cache = new Map();
       try {
         const props = await figureProps(
@@ -89,6 +107,8 @@ export function register(program: Command): void {
             head: o.head,
             position: o.position,
             width: o.width,
+            corrupt,
+            corruptText: o.corrupt,
           },
           cache,
         );

@@ -1,14 +1,16 @@
 import { attentionPatterns, isCross, type Patterns } from '../../probes/attention';
 import { CROSS_NOTE, allHeadScores, choosePeriod, type AnyHeadRow } from '../../probes/heads';
-import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
 import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
-import { BYTE_VOCAB, encodeText, tokenLabel } from '../../format/text';
+import { tokenLabel } from '../../format/text';
 import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
+import { registerAblate } from './probe/ablate';
+import { registerDla } from './probe/dla';
+import { registerPatch } from './probe/patch';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
 import { registerSaliency } from './probe/saliency';
@@ -16,6 +18,7 @@ import { textOptions } from '../text-options';
 import type { TokenizerFlags } from '../model/tokenizer-files';
 import { tokensFromFlags, type InputFlags } from '../model/files';
 import { openProbeSession, type ProbeSession } from '../model/probe-session';
+import { randomInput, repeatRandomOptions, type RepeatRandomFlags } from '../model/random-input';
 
 /**
  * `smallscope probe attention|heads`: attention patterns and per-head scores of any ONNX model with attention
@@ -52,26 +55,16 @@ export function register(program: Command): void {
       }
     });
 
-  textOptions(
-    probe
-      .command('heads')
-      .description(
-        'per-head scores: induction (clean and ARENA-compatible), previous-token, TransformerLens detectors',
-      )
-      .argument('<model>', 'ONNX model file'),
+  repeatRandomOptions(
+    textOptions(
+      probe
+        .command('heads')
+        .description(
+          'per-head scores: induction (clean and ARENA-compatible), previous-token, TransformerLens detectors',
+        )
+        .argument('<model>', 'ONNX model file'),
+    ),
   )
-    .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
-    .option(
-      '--repeat-random <n>',
-      "random blocks of n ordinary tokens of the model's vocabulary (no special or byte-fallback pieces), each repeated twice",
-      intArg('--repeat-random'),
-    )
-    .option('--batch <b>', 'rows for --repeat-random', intArg('--batch'), 10)
-    .option(
-      '--alphabet <chars>',
-      "draw --repeat-random tokens from these characters' tokens (e.g. abcdefghijklmnopqrstuvwxyz)",
-    )
-    .option('--seed <s>', 'seed for --repeat-random', intArg('--seed', 0), 0)
     .option(
       '--period <n>',
       'block length for the induction score (else detected from an exact repeat)',
@@ -154,12 +147,12 @@ export function register(program: Command): void {
   registerFilters(probe);
   registerField(probe);
   registerSaliency(probe);
+  registerAblate(probe);
+  registerPatch(probe);
+  registerDla(probe);
 }
 
-interface HeadsFlags extends InputFlags, TokenizerFlags {
-  batch: number;
-  seed: number;
-  alphabet?: string;
+interface HeadsFlags extends InputFlags, TokenizerFlags, RepeatRandomFlags {
   period?: number;
   errorMeasure: 'mul' | 'abs';
   excludeBos?: boolean;
@@ -167,20 +160,6 @@ interface HeadsFlags extends InputFlags, TokenizerFlags {
   iclEarly?: number;
   iclLate?: number;
   json?: boolean;
-}
-
-function randomInput(session: ProbeSession, opts: HeadsFlags): number[][] {
-  const tok = session.tokenizer;
-  const vocab = session.vocab ?? tok?.vocabSize ?? BYTE_VOCAB;
-  // A tokenizer's ordinary tokens only (no special or byte-fallback pieces); without one, any id.
-  const ordinary = tok && tok.name !== 'bytes' ? tok.ordinaryIds().filter((id) => id < vocab) : undefined;
-  const alphabet =
-    opts.alphabet === undefined
-      ? ordinary
-      : tok && tok.name !== 'bytes'
-        ? Array.from(opts.alphabet).flatMap((ch) => tok.encode(ch, false))
-        : encodeText(opts.alphabet);
-  return repeatedRandomTokens({ n: opts.repeatRandom!, batch: opts.batch, vocab, seed: opts.seed, alphabet });
 }
 
 /** The tokenizer's piece of every token (bytes: one label per byte), as printed and in --json. */

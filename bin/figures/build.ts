@@ -20,6 +20,7 @@ import {
 } from './data';
 import { fieldInput } from '../../figures/props';
 import { fieldData, fieldProps } from './field-data';
+import { ablationFigure, patchingFigure } from './causal-data';
 
 /** One figure's props from a model file and the CLI's settings (shared by `figure`, `figures`, tests, bench). */
 
@@ -37,6 +38,9 @@ export interface FigureRequest {
   /** the output position of the field figure (default: the probe's, the last position) */
   position?: number;
   width?: FigureWidth;
+  /** The corrupted input of the patching figure (default: the clean one with its last token changed). */
+  corrupt?: number[][] | null;
+  corruptText?: string;
 }
 
 export function checkKind(kind: string): FigureKind {
@@ -115,6 +119,10 @@ export async function figureProps(
     }
     case 'curves':
       return curvesProps(req.model, m.session.model, m.label, meta);
+    case 'ablation':
+      return ablationFigure(m, input, meta);
+    case 'patching':
+      return patchingFigure(m, input, req.corrupt ?? null, req.corruptText, meta);
   }
 }
 

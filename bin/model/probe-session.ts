@@ -1,5 +1,5 @@
 import { findAttention, type AttentionDiscovery } from '../../probes/attention';
-import { planFeeds } from '../../format/feeds';
+import { planFeeds, type FeedPlan } from '../../format/feeds';
 import { vocabSize } from '../../probes/onnx/embedding';
 import type { Runner } from '../../probes/runner';
 import type { TextTokenizer } from '../../format/tokenizer/tokenizer';
@@ -7,9 +7,9 @@ import { openModelFile, type TextContext } from './files';
 import { createNodeRunner } from '../../runtime/node/ort-node';
 import { modelTokenizer, type TokenizerFlags } from './tokenizer-files';
 
-/** A model opened for probing: decoded, its attention found and exposed, and a runner over the result. */
-export interface ProbeSession extends AttentionDiscovery {
-  runner: Runner;
+/** A model opened for probing: decoded, its attention found and exposed, its inputs planned, its tokenizer. */
+export interface ModelDiscovery extends AttentionDiscovery {
+  feeds: FeedPlan;
   /** Ids must be below this (manifest or embedding rows); null when the graph does not say. */
   vocab: number | null;
   /** The model's tokenizer (tokenizer-files.ts), null when it has none (text refused). */
@@ -18,13 +18,23 @@ export interface ProbeSession extends AttentionDiscovery {
   text: TextContext;
 }
 
-export async function openProbeSession(path: string, flags: TokenizerFlags = {}): Promise<ProbeSession> {
+/** ... and a runner over the model with its attention exposed. */
+export interface ProbeSession extends ModelDiscovery {
+  runner: Runner;
+}
+
+export function discoverModel(path: string, flags: TokenizerFlags = {}): ModelDiscovery {
   const model = openModelFile(path);
-  planFeeds(model.inputs); // an input no rule fills is the first thing to say, before any search
+  const feeds = planFeeds(model.inputs); // an input no rule fills is the first thing to say, before any search
   const discovery = findAttention(model);
   const vocab = vocabSize(discovery.model);
   const tokenizer = modelTokenizer(path, discovery.model, flags, vocab);
-  const runner = await createNodeRunner(discovery.model, discovery.bytes);
   const text = { tokenizer, vocab, specialTokens: flags.specialTokens };
-  return { ...discovery, runner, vocab, tokenizer, text };
+  return { ...discovery, feeds, vocab, tokenizer, text };
+}
+
+export async function openProbeSession(path: string, flags: TokenizerFlags = {}): Promise<ProbeSession> {
+  const found = discoverModel(path, flags);
+  const runner = await createNodeRunner(found.model, found.bytes);
+  return { ...found, runner };
 }

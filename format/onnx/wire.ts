@@ -77,6 +77,11 @@ function varint(value: number): number[] {
   return out;
 }
 
+/** The tag and length of a length-delimited field whose payload (`length` bytes) follows. */
+export function fieldHead(field: number, length: number): Uint8Array {
+  return Uint8Array.from([...varint(field * 8 + 2), ...varint(length)]);
+}
+
 /** A length-delimited field: tag, length, then the payload parts in order. */
 export function lengthDelimited(field: number, parts: readonly Uint8Array[]): Uint8Array {
   const length = parts.reduce((n, p) => n + p.length, 0);

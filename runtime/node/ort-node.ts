@@ -61,7 +61,7 @@ export async function createNodeRunner(
 
   return {
     outputNames: session.outputNames,
-    async run(tokens, fetch) {
+    async run(tokens, fetch, inputs) {
       const batch = tokens.length;
       const seq = tokens[0]?.length ?? 0;
       if (batch === 0 || seq === 0) throw new UsageError('no tokens to run');
@@ -94,6 +94,8 @@ export async function createNodeRunner(
       const feeds = Object.fromEntries(
         buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
       );
+      for (const [name, t] of Object.entries(inputs ?? {}))
+        feeds[name] = new ort.Tensor('float32', t.data, t.dims);
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, hints, seq);
       });

@@ -33,13 +33,20 @@ export async function createWebRunner(model: Uint8Array, graph: OnnxModel): Prom
     inputName: plan.tokens.name,
     feeds: plan,
     outputNames: session.outputNames,
-    async run(tokens: number[][], fetch: readonly string[]): Promise<Record<string, Tensor>> {
+    async run(
+      tokens: number[][],
+      fetch: readonly string[],
+      inputs?: Readonly<Record<string, Tensor>>,
+    ): Promise<Record<string, Tensor>> {
       const rows = tokens.length;
       const cols = rows > 0 ? tokens[0].length : 0;
       if (tokens.some((r) => r.length !== cols)) throw new Error('every token row must have the same length');
       const feeds = Object.fromEntries(
         buildFeeds(plan, tokens).map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)]),
       );
+      // The graph inputs surgery added (the causal probes' head gates): float32, fed as given.
+      for (const [name, t] of Object.entries(inputs ?? {}))
+        feeds[name] = new ort.Tensor('float32', t.data, t.dims);
       // One line naming the node and the cause (a model's or an input's failure), never ORT's raw text.
       const out = await session.run(feeds, [...fetch]).catch((e: unknown) => {
         throw runFailure(e, hints, cols);

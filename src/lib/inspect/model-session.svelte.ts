@@ -17,7 +17,17 @@ import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
+import { UsageError } from '../../../format/errors';
+import { prepareCausal, type CausalModel } from '$probes/causal/causal-model';
+import type { HeadRef } from '$probes/causal/heads';
+import { runCausal, type GateHeads, type TokenLoss } from './causal-run';
 import { crossNames, runScores, type RunScores } from './head-scores';
+
+/** What a run is asked for: the text, and the heads to zero-ablate beside the clean run. */
+interface Request {
+  text: string;
+  ablate: readonly HeadRef[];
+}
 
 /** The result of running one text through the model. */
 export interface AttentionRun {
@@ -32,6 +42,8 @@ export interface AttentionRun {
   scores: RunScores;
   /** With deferScores, the head scores are computed after the heatmaps are drawn (see withScores). */
   scoresPending: boolean;
+  /** The next-token loss (and with heads ablated, theirs); null when the model cannot be gated (lossNote). */
+  loss: TokenLoss | null;
   /** Wall time of session.run, ms. */
   ms: number;
   /** The text had more tokens than the model takes; the tail was cut. */
@@ -80,13 +92,18 @@ export class ModelSession {
   tokenizer: TextTokenizer | null = null;
   /** The model's vocabulary (manifest or embedding rows), null when the graph does not say. */
   vocab: number | null = null;
+  /** Why the page shows no loss (the model could not be gated for the causal probes), once open. */
+  lossNote: string | null = null;
   #runner: WebRunner | null = null;
   #taps: AttentionTap[] = [];
+  /** The gated model the session runs (probes/causal), or null: the pruned pattern model is run instead. */
+  #causal: CausalModel | null = null;
+  #gateHeads: GateHeads | null = null;
   #closed = false;
-  #pendingText: string | null = null;
-  /** The run in flight, if any: the session is released only after it. */
+  #pending: Request | null = null;
+  /** The run in flight, if any: the session is released only after it; runs and tables queue behind it. */
   #inflight: Promise<unknown> = Promise.resolve();
-  readonly #submit: (text: string) => void;
+  readonly #submit: (req: Request) => void;
 
   readonly #deferScores: boolean;
 
@@ -103,7 +120,7 @@ export class ModelSession {
   ) {
     this.#deferScores = deferScores;
     this.#submit = latestOnly(
-      (text: string) => this.#compute(text),
+      (req: Request) => this.#compute(req),
       (_text, run) => {
         if (this.#closed) return;
         this.status = 'ready';
@@ -144,12 +161,22 @@ export class ModelSession {
         this.maxTokens = context.max_tokens;
         this.contextFrom = context.from;
       }
-      // The session runs only what the patterns need (probes/onnx/prune.ts): the page fetches nothing else.
-      const model =
-        pruneToOutputs(
-          found.model,
-          found.taps.map((t) => t.tensor),
-        ) ?? found.bytes;
+      // The gated model with its loss readouts (probes/causal/causal-model.ts): each run gives the patterns and
+      // the next-token loss, and heads can be ablated. A model that cannot be gated runs only what the
+      // patterns need (probes/onnx/prune.ts), without the loss strip.
+      let model: Uint8Array;
+      try {
+        this.#causal = prepareCausal(found, this.vocab);
+        model = this.#causal.bytes;
+      } catch (err) {
+        // Any failure of the surgery costs the loss strip only, never the attention view.
+        this.lossNote = err instanceof Error ? err.message : String(err);
+        model =
+          pruneToOutputs(
+            found.model,
+            found.taps.map((t) => t.tensor),
+          ) ?? found.bytes;
+      }
       const runner = await withTimeout(
         createWebRunner(model, found.model),
         CREATE_TIMEOUT_MS,
@@ -158,7 +185,7 @@ export class ModelSession {
       );
       if (this.#closed) return void runner.dispose?.();
       this.#runner = runner;
-      if (this.#pendingText !== null) this.#submit(this.#pendingText);
+      if (this.#pending !== null) this.#submit(this.#pending);
     } catch (err) {
       if (this.#closed) return;
       this.status = 'error';
@@ -166,10 +193,28 @@ export class ModelSession {
     }
   }
 
-  /** Ask for the attention of `text`; earlier requests still waiting are dropped. */
-  compute(text: string): void {
-    this.#pendingText = text;
-    if (this.#runner) this.#submit(text);
+  /** Ask for the attention and loss of `text` (with `ablate` zeroed); earlier requests still waiting are dropped. */
+  compute(text: string, ablate: readonly HeadRef[] = []): void {
+    this.#pending = { text, ablate };
+    if (this.#runner) this.#submit(this.#pending);
+  }
+
+  /**
+   * Run a probe on the session's runner and gated model after the run in flight (one ORT session runs one
+   * thing at a time); keystrokes meanwhile wait behind it. Null when the model could not be gated.
+   */
+  async probe<T>(job: (runner: WebRunner, model: CausalModel) => Promise<T>): Promise<T> {
+    const runner = this.#runner;
+    const model = this.#causal;
+    if (!runner || !model) throw new UsageError(this.lossNote ?? 'the model is not loaded');
+    return this.#exclusive(() => job(runner, model));
+  }
+
+  /** Chain `job` after everything queued on the session. */
+  #exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.#inflight.then(job);
+    this.#inflight = next.catch(() => {});
+    return next;
   }
 
   close(): void {
@@ -180,7 +225,7 @@ export class ModelSession {
     if (runner) void this.#inflight.finally(() => runner.dispose?.().catch(() => {}));
   }
 
-  async #compute(text: string): Promise<AttentionRun> {
+  async #compute({ text, ablate }: Request): Promise<AttentionRun> {
     const runner = this.#runner;
     if (!runner) throw new Error('the model is not loaded');
     if (!this.tokenizer) throw noTokenizer(this.vocab);
@@ -188,10 +233,19 @@ export class ModelSession {
     const all = tokenizer.encode(text);
     const tokens = all.slice(0, this.maxTokens);
     checkVocab([tokens], this.vocab ?? Number.MAX_SAFE_INTEGER);
+    const causal = this.#causal;
+    let loss: TokenLoss | null = null;
     const t0 = performance.now();
-    const running = attentionPatterns(runner, this.#taps, [tokens]);
-    this.#inflight = running.catch(() => {});
-    const patterns = await running;
+    const patterns = await this.#exclusive(async () => {
+      if (!causal) return attentionPatterns(runner, this.#taps, [tokens]);
+      let r = await runCausal(runner, causal, this.#taps, tokens, ablate, this.#gateHeads);
+      // The first run learns how many heads each gate holds; ablation (a URL with heads) starts on the second.
+      if (!this.#gateHeads && ablate.length > 0)
+        r = await runCausal(runner, causal, this.#taps, tokens, ablate, r.gateHeads);
+      this.#gateHeads = r.gateHeads;
+      loss = r.loss;
+      return r.patterns;
+    });
     const ms = performance.now() - t0;
     const maps = attentionMaps(patterns);
     return {
@@ -204,6 +258,7 @@ export class ModelSession {
         ? { period: detectPeriod(tokens), heads: [] }
         : runScores(patterns.patterns, tokens, crossNames(maps)),
       scoresPending: this.#deferScores,
+      loss,
       ms,
       truncated: all.length > tokens.length,
       textTokens: all.length,

@@ -14,6 +14,8 @@ export interface PageSnapshot {
   outputs: Record<string, string>;
   /** Counts completed runs, so a test can wait for the next one. */
   runs: number;
+  /** The next-token loss drawn in the loss strip ([t]: predicting token t + 1, nats); null without one. */
+  loss: { clean: number[]; ablated: number[] | null; heads: string[] } | null;
   /** Outputs of 1 MB or more that onnxruntime-web wrote into memory prepared after an earlier run, and into
    *  new arrays, on this page so far (runtime/web/output-arrays.ts). */
   outputArrays: { prepared: number; fresh: number };

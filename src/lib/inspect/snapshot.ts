@@ -1,5 +1,6 @@
 import { outputReserve } from '../../../runtime/web/output-arrays';
 import type { AttentionMap } from './maps';
+import type { TokenLoss } from './causal-run';
 import type { PageSnapshot } from './page-snapshot';
 
 export type { PageSnapshot };
@@ -10,6 +11,7 @@ export function snapshot(
   tokens: number[],
   maps: AttentionMap[],
   runs: number,
+  loss: TokenLoss | null = null,
 ): PageSnapshot {
   const outputs: Record<string, string> = {};
   for (const m of maps) outputs[m.canonical] = m.output;
@@ -33,6 +35,11 @@ export function snapshot(
     },
     outputs,
     runs,
+    loss: loss && {
+      clean: loss.clean,
+      ablated: loss.ablated,
+      heads: loss.heads.map((h) => `L${h.layer}H${h.head}`),
+    },
     outputArrays: outputReserve.counts,
   };
 }

@@ -1,3 +1,5 @@
+import { formatHeads, parseHeadList, type HeadRef } from './ablation-set';
+
 /**
  * The state that defines an inspect view lives in the URL (DESIGN.md, Front end): a link or a reload shows
  * the same checkpoint, text, selected head and zoom.
@@ -9,6 +11,8 @@ export interface InspectState {
   head: number;
   /** CSS pixels per cell of the large heatmap; 0 = fit the width. */
   zoom: number;
+  /** Heads zero-ablated in the loss strip's second run (ablation-set.ts); empty: none. */
+  ablate: HeadRef[];
 }
 
 /** A paragraph whose first sentence repeats at the end, so an induction head has something to find. */
@@ -30,6 +34,7 @@ export function readState(params: URLSearchParams): InspectState {
     layer: index(params.get('layer')),
     head: index(params.get('head')),
     zoom: Math.min(40, index(params.get('zoom'))),
+    ablate: parseHeadList(params.get('ablate')),
   };
 }
 
@@ -41,5 +46,7 @@ export function stateUrl(url: URL, s: InspectState): URL {
   next.searchParams.set('head', String(s.head));
   if (s.zoom > 0) next.searchParams.set('zoom', String(s.zoom));
   else next.searchParams.delete('zoom');
+  if (s.ablate.length > 0) next.searchParams.set('ablate', formatHeads(s.ablate));
+  else next.searchParams.delete('ablate');
   return next;
 }
