@@ -2,17 +2,18 @@
  * bench/causal-cost: what ablating every head costs, as a ratio to one plain forward of the same model and
  * tokens, measured in the same run (issue 17, item 6: at most H + 1 forwards). A benchmark, not a test.
  *
- * For each model: one plain forward (the file as exported, logits fetched), and one returning only what an
- * ablation run returns (the next tokens' log-probabilities, computed in the graph: with a 50,257-token
- * vocabulary, fetching the logits is a third of a forward), each the mean of a sequence of runs, then
- * `ablateHeads` over all heads in zero and mean mode (the clean run, then every head's copy of the input gated
- * in rows of as few runs as the memory budget allows: median of --reps; the time inside the runner's runs
- * is also given apart, the rest being the probe's own work: gate inputs, copies, losses). Models: the two demo checkpoints and
- * the GPT-2 style fixture at --tokens tokens, and bench/large-model's 8 x 16 = 128-head GPT-2 (d_model 512,
- * vocabulary 50,257, random weights; made by bench/large-model/make.py into --out when missing, ~1 min, ~200
- * MB, not committed) at 256 tokens.
+ * For each model, `ablateHeads` over all heads, zero and mean mode (the clean run, then every head's copy of
+ * the input gated, in rows of as few runs as the memory budget allows), with every run of it paired with two
+ * reference forwards run just before it and timed apart: the file as exported, logits fetched (the plain
+ * forward), and the same ungated graph returning only what an ablation run returns, the next tokens'
+ * log-probabilities computed in the graph (with a 50,257-token vocabulary, fetching the logits is a third of a
+ * forward). The ratios are the ablation's own time (the references' taken out) over the mean reference run;
+ * medians over --reps. The time inside the runner's runs (ORT, feeds, output copies) is given apart, the rest
+ * being the probe's own work. Models: the two demo checkpoints and the GPT-2 style fixture at --tokens tokens,
+ * and bench/large-model's 8 x 16 = 128-head GPT-2 (d_model 512, vocabulary 50,257, random weights; made by
+ * bench/large-model/make.py into --out when missing, ~1 min, 310 MB, not committed) at 256 tokens.
  *
- *   npx tsx bench/causal-cost/run.ts [--tokens 256] [--reps 3] [--large-reps 1] [--out DIR] [--skip-large] [--json FILE]
+ *   npx tsx bench/causal-cost/run.ts [--tokens 256] [--reps 5] [--large-reps 1] [--out DIR] [--skip-large] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -73,20 +74,26 @@ if (!opts['skip-large']) {
   });
 }
 
-/** The runner, timing the time spent in its runs (ORT's forward, feeds and output copies) apart from the probe's own. */
-function inOrt(r: Runner): Runner & { ms: number } {
-  const timedRunner = {
-    ms: 0,
+/**
+ * The gated runner, each of its runs preceded by one run of every reference (a plain forward, a forward
+ * returning only the log-probabilities), timed apart: on a shared machine the load drifts over the minutes
+ * an all-head ablation of a large model takes, and a reference taken next to each run sees the same load.
+ */
+function paired(r: Runner, refs: (() => Promise<unknown>)[]) {
+  const state = { ms: 0, ref: refs.map(() => 0), n: 0 };
+  const runner: Runner = {
     outputNames: r.outputNames,
     async run(...args: Parameters<Runner['run']>) {
+      for (let k = 0; k < refs.length; k++) state.ref[k] += await timed(refs[k]);
+      state.n++;
       const t0 = performance.now();
       const out = await r.run(...args);
-      timedRunner.ms += performance.now() - t0;
+      state.ms += performance.now() - t0;
       return out;
     },
     dispose: r.dispose?.bind(r),
   };
-  return timedRunner;
+  return { runner, state };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -109,71 +116,48 @@ for (const m of models) {
   // the same model ungated, returning what an ablation run returns: the next tokens' log-probabilities
   const ro = appendReadouts(found.model, bytes, tokenInputName(found.model.inputs)!, causal.logits);
   const readout = await createNodeRunner(found.model, ro.bytes);
-  const gated = inOrt(await createNodeRunner(found.model, causal.bytes));
+  const gated = await createNodeRunner(found.model, causal.bytes);
   const rand = mulberry32(17);
   const tokens = [Array.from({ length: m.tokens }, () => Math.floor(rand() * vocab))];
   await plain.run(tokens, [causal.logits]); // warm-up: the first run allocates
   await readout.run(tokens, [ro.nextLogprob]);
   const H = (await cleanRun(gated, causal, tokens)).layouts.reduce((n, l) => n + (l?.heads ?? 0), 0);
-  // One forward, sustained: the mean of a sequence of forwards (up to H + 1) measured in each rep next to the
-  // ablations, so both see the same load (a lone short run on a busy machine is faster than runs in a row).
-  const SEQ = Math.min(H + 1, 16);
-  const samples: Record<string, number[]> = {
-    forward: [],
-    readout: [],
-    zero: [],
-    mean: [],
-    zero_ort: [],
-    mean_ort: [],
-  };
+  const refs = [() => plain.run(tokens, [causal.logits]), () => readout.run(tokens, [ro.nextLogprob])];
+  const samples: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (samples[k] ??= []).push(v);
   let runs = 0;
   let copies = 0;
-  for (let i = 0; i < m.reps; i++) {
-    const t = await timed(async () => {
-      for (let k = 0; k < SEQ; k++) await plain.run(tokens, [causal.logits]);
-    });
-    samples.forward.push(t / SEQ);
-    const r = await timed(async () => {
-      for (let k = 0; k < SEQ; k++) await readout.run(tokens, [ro.nextLogprob]);
-    });
-    samples.readout.push(r / SEQ);
+  for (let i = 0; i < m.reps; i++)
     for (const mode of ['zero', 'mean'] as AblationMode[]) {
-      gated.ms = 0;
-      samples[mode].push(
-        await timed(
-          async () => ({ runs, copies_per_run: copies } = await ablateHeads(gated, causal, tokens, { mode })),
-        ),
+      const { runner, state } = paired(gated, refs);
+      const total = await timed(
+        async () => ({ runs, copies_per_run: copies } = await ablateHeads(runner, causal, tokens, { mode })),
       );
-      samples[`${mode}_ort`].push(gated.ms);
+      const ablation = total - state.ref[0] - state.ref[1]; // the references' time taken out
+      add(`${mode}_ratio`, ablation / (state.ref[0] / state.n));
+      add(`${mode}_ort_ratio`, state.ms / (state.ref[0] / state.n));
+      add(`${mode}_per_readout_forward`, ablation / (state.ref[1] / state.n));
+      add(`${mode}_ms`, ablation);
+      add('forward_ms', state.ref[0] / state.n);
+      add('readout_forward_ms', state.ref[1] / state.n);
     }
-  }
-  const forward = median(samples.forward);
-  const readoutMs = median(samples.readout);
   const row: Record<string, unknown> = {
     model: m.name,
     tokens: m.tokens,
     heads: H,
-    forward_ms: forward,
-    zero_ms: median(samples.zero),
-    zero_ratio: median(samples.zero) / forward,
-    zero_ort_ratio: median(samples.zero_ort) / forward,
-    mean_ms: median(samples.mean),
-    mean_ratio: median(samples.mean) / forward,
-    mean_ort_ratio: median(samples.mean_ort) / forward,
-    readout_forward_ms: readoutMs,
-    zero_per_readout_forward: median(samples.zero) / readoutMs,
-    mean_per_readout_forward: median(samples.mean) / readoutMs,
     runs,
     copies_per_run: copies,
   };
+  for (const [k, v] of Object.entries(samples)) row[k] = median(v);
   rows.push(row);
+  const f = (k: string, d = 1) => (row[k] as number).toFixed(d);
   console.log(
-    `${m.name.padEnd(30)} ${String(row.heads).padStart(3)} heads, ${m.tokens} tokens: forward ${(row.forward_ms as number).toFixed(1)} ms; ` +
-      `all heads zero ${(row.zero_ms as number).toFixed(0)} ms = ${(row.zero_ratio as number).toFixed(1)} forwards (in ORT ${(row.zero_ort_ratio as number).toFixed(1)}), ` +
-      `mean ${(row.mean_ms as number).toFixed(0)} ms = ${(row.mean_ratio as number).toFixed(1)} (in ORT ${(row.mean_ort_ratio as number).toFixed(1)}) (H + 1 = ${(row.heads as number) + 1}; ` +
-      `${row.runs} runs of up to ${row.copies_per_run} copies); per forward returning only the log-probabilities ` +
-      `(${readoutMs.toFixed(1)} ms): zero ${(row.zero_per_readout_forward as number).toFixed(1)}, mean ${(row.mean_per_readout_forward as number).toFixed(1)}`,
+    `${m.name.padEnd(30)} ${String(H).padStart(3)} heads, ${m.tokens} tokens, ${runs} runs of up to ${copies} copies: ` +
+      `forward ${f('forward_ms')} ms (returning only the log-probabilities ${f('readout_forward_ms')} ms); ` +
+      `all heads zero ${f('zero_ms', 0)} ms = ${f('zero_ratio')} forwards (in ORT ${f('zero_ort_ratio')}; ${f('zero_per_readout_forward')} of the second kind), ` +
+      `mean ${f('mean_ms', 0)} ms = ${f('mean_ratio')} (in ORT ${f('mean_ort_ratio')}; ${f('mean_per_readout_forward')}); H + 1 = ${H + 1}`,
   );
+
   await plain.dispose?.();
   await readout.dispose?.();
   await gated.dispose?.();

@@ -53,13 +53,10 @@ export function prepareCausal(
     const why = found.skipped.map((s) => `${s.tap}: ${s.reason}`).join('; ');
     throw new UsageError(`no attention head can be edited${why ? ` (${why})` : ''}`);
   }
-  const gated = insertGates(model, discovery.bytes, found.sites);
-  // discovery.bytes already exposes the patterns; the gates expose their raw tensors.
-  const outputs = [
-    ...model.outputs.map((o) => o.name),
-    ...discovery.taps.map((t) => t.tensor),
-    ...gated.gates.map((g) => g.raw),
-  ];
+  // The file's own bytes, not discovery's with every pattern exposed: the probes read z (the gates expose it)
+  // and a graph output is a buffer the runtime cannot reuse.
+  const gated = insertGates(model, model.bytes, found.sites);
+  const outputs = [...model.outputs.map((o) => o.name), ...gated.gates.map((g) => g.raw)];
   const plan = dla ? planDla(model, gated.gates, logits) : null;
   const have = new Set(outputs);
   const expose = [...new Set(plan?.expose ?? [])].filter((n) => !have.has(n));

@@ -1,5 +1,5 @@
 import { attr, constantTensor, type GraphNode } from '../../format/onnx/model';
-import { constantInts, dataInput, indexGraph, isConstant, LAYOUT_OPS, type GraphIndex } from './graph-walk';
+import { constantInts, indexGraph, isConstant, LAYOUT_OPS, type GraphIndex } from './graph-walk';
 
 /**
  * The direct path from a head's output z to the logits: the chain of nodes through which z reaches them
@@ -61,11 +61,11 @@ function stepThrough(g: GraphIndex, n: GraphNode, t: string): PathStep | null {
     return { op: 'layout', node: n, output, perm };
   }
   const other = n.input.find((i, k) => i && i !== t && k < 2) ?? null;
-  const constOther = other !== null && isConstant(g, other);
+  const constOther = other !== null && isConst(g, other);
   switch (n.opType) {
     case 'MatMul': {
       if (n.input[0] !== t || !constOther) return null;
-      const w = constantTensor(g.model, other);
+      const w = constant(g, other);
       if (!w || w.dims.length !== 2) return null;
       return {
         op: 'matmul',
@@ -74,8 +74,8 @@ function stepThrough(g: GraphIndex, n: GraphNode, t: string): PathStep | null {
       };
     }
     case 'Gemm': {
-      if (n.input[0] !== t || !isConstant(g, n.input[1]) || attr(n, 'transA')) return null;
-      const w = constantTensor(g.model, n.input[1]);
+      if (n.input[0] !== t || !isConst(g, n.input[1]) || attr(n, 'transA')) return null;
+      const w = constant(g, n.input[1]);
       if (!w || w.dims.length !== 2) return null;
       const alpha = (attr(n, 'alpha') as number | undefined) ?? 1;
       const [r, c] = w.dims;
@@ -99,14 +99,14 @@ function stepThrough(g: GraphIndex, n: GraphNode, t: string): PathStep | null {
     case 'Mul':
     case 'Div': {
       if (!constOther || (n.opType === 'Div' && n.input[0] !== t)) return null;
-      const c = constantTensor(g.model, other);
+      const c = constant(g, other);
       return c ? { op: 'scale', output, divide: n.opType === 'Div', dims: c.dims, data: c.data } : null;
     }
     case 'LayerNormalization': {
       if (n.input[0] !== t) return null;
       const axis = (attr(n, 'axis') as number | undefined) ?? -1;
       if (axis !== -1) return null;
-      const gamma = n.input[1] ? constantTensor(g.model, n.input[1]) : null;
+      const gamma = n.input[1] ? constant(g, n.input[1]) : null;
       if (n.input[1] && (!gamma || gamma.dims.length !== 1)) return null;
       const epsilon = (attr(n, 'epsilon') as number | undefined) ?? 1e-5;
       return { op: 'layernorm', input: t, output, epsilon, gamma: gamma?.data ?? null };
@@ -132,7 +132,7 @@ function decomposedLayerNorm(g: GraphIndex, x: string): { nodes: Set<GraphNode>;
   const varMean = pow && one(pow.output[0], 'ReduceMean').find((n) => lastAxis(g, n));
   const addEps = varMean && one(varMean.output[0], 'Add')[0];
   const epsName = addEps && addEps.input.find((i) => i !== varMean!.output[0]);
-  const eps = epsName && isConstant(g, epsName) ? constantTensor(g.model, epsName)?.data[0] : undefined;
+  const eps = epsName && isConst(g, epsName) ? constant(g, epsName)?.data[0] : undefined;
   const sqrt = addEps && one(addEps.output[0], 'Sqrt')[0];
   const div = sqrt && one(sub.output[0], 'Div').find((n) => n.input[1] === sqrt.output[0]);
   if (!pow || !varMean || !addEps || eps === undefined || !sqrt || !div) return null;
@@ -141,9 +141,9 @@ function decomposedLayerNorm(g: GraphIndex, x: string): { nodes: Set<GraphNode>;
   let gamma: Float32Array | null = null;
   const after = g.consumers.get(output) ?? [];
   const mul = after.length === 1 && after[0].opType === 'Mul' ? after[0] : null;
-  const w = mul ? dataInput(g, mul) === output && mul.input.find((i) => i !== output) : null;
-  if (mul && w) {
-    const t = constantTensor(g.model, w);
+  const w = mul && mul.input.length === 2 ? mul.input.find((i) => i !== output) : undefined;
+  if (mul && w && isConst(g, w)) {
+    const t = constant(g, w);
     if (t && t.dims.length === 1) {
       gamma = t.data;
       nodes.add(mul);
@@ -159,3 +159,18 @@ function lastAxis(g: GraphIndex, n: GraphNode): boolean {
   const keep = (attr(n, 'keepdims') as number | undefined) ?? 1;
   return keep === 1 && !!axes && axes.length === 1 && axes[0] === -1;
 }
+
+/**
+ * A constant's own name: PyTorch's exporter stores equal weights once and reads the copies through Identity
+ * nodes (every all-ones LayerNorm weight of a fresh model is `Identity(h.0.ln_1.weight)`).
+ */
+function source(g: GraphIndex, name: string): string {
+  for (let depth = 0; depth < 8; depth++) {
+    const n = g.producer.get(name);
+    if (!n || n.opType !== 'Identity') return name;
+    name = n.input[0];
+  }
+  return name;
+}
+const isConst = (g: GraphIndex, name: string) => isConstant(g, source(g, name));
+const constant = (g: GraphIndex, name: string) => constantTensor(g.model, source(g, name));

@@ -13,7 +13,7 @@ import type { Runner } from '../../../probes/runner';
 import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { TOY, toyModel, toyWeights } from '../../helpers/causal-toy';
 import { tinyModel } from '../../helpers/onnx-builder';
-import { PYTORCH_GPT2 } from '../../fixtures/paths';
+import { PYTORCH_GPT2, PYTORCH_HF } from '../../fixtures/paths';
 import { openCausal } from './open';
 
 /** Closed forms on hand-built graphs and the demo checkpoint: what the causal probes must give exactly. */
@@ -154,5 +154,15 @@ describe('direct logit attribution', () => {
     const r = await directLogitAttribution(runner, model, [[104, 105, 104, 105]]);
     expect(r.heads.map((h) => h.dla === null)).toEqual([true, false]);
     expect(r.heads[0].note).toMatch(/does not reach the logits through linear maps only/);
+  });
+
+  it("reads weights PyTorch's exporter shares through Identity nodes (ln_f.weight = Identity(h.0.ln_1.weight))", async () => {
+    const { model, runner } = await open(`${PYTORCH_HF}gpt2_mask/model.onnx`, true);
+    const r = await directLogitAttribution(runner, model, [[104, 101, 108, 108, 111, 32, 104, 101]]);
+    expect(r.heads).toHaveLength(8);
+    expect(r.heads.map((h) => h.note)).toEqual(Array(8).fill(null));
+    expect(
+      model.dla!.paths.every((p) => typeof p !== 'string' && p.some((s) => s.op === 'layernorm' && s.gamma)),
+    ).toBe(true);
   });
 });
