@@ -80,7 +80,7 @@ export const seed002: Plan = {
     {
       title: "Smeared keys: Conv-Attn's conv weights per tap (raw parameter, as the seed's table)",
       columns: STATS.map((s) => ({ key: s, label: s, format: 'loss' as const })),
-      rows: Object.keys(TAPS).map((o) => ({
+      rows: ['-1', '0', '1'].map((o) => ({
         label: TAP_NAMES[o],
         seed: TAPS[o],
         ours: Object.fromEntries(STATS.map((s) => [s, ours.conv_attn[`tap${o}.${s}`] ?? null])),
