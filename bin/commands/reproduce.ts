@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description(
       "run one seed's experiment and write its run table, figures and REPORT.md (seed numbers beside ours)",
     )
-    .addArgument(program.createArgument('<seed>', 'the seed: ' + SEED_IDS.join(', ')).choices([...SEED_IDS]))
+    .addArgument(program.createArgument('<seed>', 'the seed experiment').choices([...SEED_IDS]))
     .requiredOption('--out <dir>', 'folder for runs/, table.md, figures/, REPORT.md and reproduce.json')
     .addOption(
       new Option(
@@ -60,6 +60,7 @@ Examples:
         },
         command,
       );
-      if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      if (!result) process.exitCode = 1;
+      else if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../format/errors';
@@ -6,8 +6,7 @@ import { markdown } from '../../figures/table-format';
 import { rolesAt, type Comparison, type Numbers, type Plan, type Scale } from '../../reproduce/plan';
 import { expandGrid, readGrid, type SweepRun } from '../../training/sweep/grid';
 import { writeFileAtomic } from '../../training/export/atomic';
-import { closeAll } from '../figures/build';
-import { openModel, type Opened } from '../figures/data';
+import { checkWritableDir } from '../figures/output';
 import { readRuns } from '../figures/run-table';
 import { runSweep } from '../sweep/run';
 import { drawFigures } from './figures';
@@ -74,11 +73,19 @@ function claimFolder(o: ReproduceOptions): void {
       );
     return;
   }
-  mkdirSync(o.out, { recursive: true });
+  if (existsSync(o.out) && !statSync(o.out).isDirectory())
+    throw new UsageError(`--out ${o.out} is a file, not a folder`);
+  try {
+    mkdirSync(o.out, { recursive: true }); // as sweep does: the folder and its parents
+  } catch (e) {
+    throw new UsageError(`cannot create --out ${o.out}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  checkWritableDir(o.out);
   writeFileAtomic(file, `${JSON.stringify(want, null, 2)}\n`);
 }
 
-export async function reproduce(o: ReproduceOptions, command: string): Promise<ReproduceResult> {
+/** The result, or null when a run failed (logged; the caller exits 1). */
+export async function reproduce(o: ReproduceOptions, command: string): Promise<ReproduceResult | null> {
   const { plan, scale } = o;
   const runs = planRuns(plan, scale, o.steps);
   const roles = rolesAt(plan, scale, runs);
@@ -88,10 +95,13 @@ export async function reproduce(o: ReproduceOptions, command: string): Promise<R
     `reproduce ${plan.id} (${scale}${o.steps !== null ? `, --steps ${o.steps}` : ''}): ${runs.length} runs in ${runsDir}`,
   );
   const outcome = await runSweep(runs, runsDir, o.log);
-  if (outcome.failed.length)
-    throw new Error(
-      `${outcome.failed.length} run(s) failed: ${outcome.failed.join(', ')}; run the command again to resume them`,
+  if (outcome.failed.length) {
+    // As `sweep` does: each failure's last line is above; the finished runs stay for the next try.
+    o.log(
+      `${outcome.failed.length} of ${runs.length} runs failed (${outcome.failed.join(', ')}): no report; run the command again to resume them`,
     );
+    return null;
+  }
 
   const { columns, rows } = readRuns(runsDir);
   const runTable = markdown(columns, rows);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,13 @@ describe('smallscope reproduce SEED --scale quick (cut to 2 steps)', () => {
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/holds a reproduction of seed000 at quick scale with --steps 2/);
   }, 300_000);
+  it('an --out that is a file is one line and exit code 2, before anything trains', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'reproduce-')), 'a-file');
+    writeFileSync(file, 'x');
+    const r = run(['reproduce', 'seed003', '--out', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`smallscope: --out ${file} is a file, not a folder\n`);
+  });
   it('seed001: the curriculum pair', () => void check('seed001'), 300_000);
   it(
     'seed002: Conv-Attn and Attn-Attn on the Brown corpus, induction and the conv taps',
