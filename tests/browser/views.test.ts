@@ -77,7 +77,8 @@ describe('the library', () => {
     const drawn = run.patterns['blocks.0.attn.hook_pattern'][0].flat();
     const want = maps.get('0:0')!;
     expect(drawn.length).toBe(want.length);
-    expect(Math.max(...drawn.map((v, i) => Math.abs(v - want[i])))).toBeLessThan(1e-5);
+    // reduce, not Math.max(...): the default paragraph's 382 x 382 weights overflow the argument stack
+    expect(drawn.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0)).toBeLessThan(1e-5);
     // The bytes stay in this browser: a reload finds them again.
     await page.reload();
     await waitForRun(page, { ckpt: 'local:conv_attn.onnx' });

@@ -47,11 +47,14 @@ export function readGrid(file: string): GridFile {
   return g;
 }
 
-/** A run folder name from the flags that vary across the sweep, e.g. `area40_kernel13_dilation5-7-1_attn0-0-T`. */
+/**
+ * A run folder name from the flags that vary across the sweep, e.g. `area40_kernel13_dilation5-7-1_attn0-0-T`;
+ * a bare flag set to false reads `no-KEY` (`self-attn` against `no-self-attn`, not against nothing).
+ */
 function nameOf(flags: Flags, varying: string[]): string {
-  const parts = varying
-    .filter((k) => flags[k] !== undefined && flags[k] !== false)
-    .map((k) => (flags[k] === true ? k : `${k}${String(flags[k]).replace(/,/g, '-')}`));
+  const word = (k: string) =>
+    flags[k] === true ? k : flags[k] === false ? `no-${k}` : `${k}${String(flags[k]).replace(/,/g, '-')}`;
+  const parts = varying.filter((k) => flags[k] !== undefined).map(word);
   return (parts.join('_') || 'run').replace(/[^A-Za-z0-9._-]/g, '');
 }
 

@@ -3,12 +3,14 @@ import { UsageError } from '../../format/errors';
 import { decodeUtf8 } from '../../format/text';
 import { tokenizerFromJson } from '../../format/tokenizer/huggingface';
 import type { Rng } from '../random';
+import { joinDocuments, loadBrown, splitByDocument } from './brown';
 import { CORPUS_GENERATOR, generateCorpus } from './corpus';
 
 /**
  * The next-byte text task: a corpus of bytes split into training (first 90%) and held-out validation (last
  * 10%) parts; batches are random windows of seq_len + 1 bytes (inputs are the first seq_len, targets the last
- * seq_len). The corpus is either generated (see corpus.ts) or read from a UTF-8 file. With a tokenizer
+ * seq_len). The corpus is either generated (see corpus.ts), read from a UTF-8 file, or the Brown corpus
+ * (`--corpus brown`, brown.ts), which is split by document instead. With a tokenizer
  * (`train --tokenizer FILE`), the corpus is its token ids instead of bytes (no special tokens), and the task is
  * next-token prediction over that vocabulary.
  */
@@ -22,6 +24,10 @@ export interface TextTask {
     corpus_seed?: number;
     tokenizer?: string;
     tokens?: number;
+    /** brown: documents on each side of the split, and their bytes */
+    documents?: { train: number; validation: number };
+    train_bytes?: number;
+    validation_bytes?: number;
   };
   train: TokenData;
   val: TokenData;
@@ -40,6 +46,8 @@ export interface TrainTokenizer {
 
 export const VAL_FRACTION = 0.1;
 export const GENERATED_BYTES = 1_000_000;
+/** `--corpus brown` names the Brown corpus; a file called brown is `./brown`. */
+export const BROWN = 'brown';
 
 // Generating a megabyte takes a moment; a process that trains several runs (tests, sweeps) reuses it.
 const generated = new Map<number, Uint8Array>();
@@ -50,9 +58,24 @@ export function loadTextTask(opts: {
   seed: number;
   seqLen: number;
 }): TextTask {
-  let bytes: TokenData;
   let describe: TextTask['describe'];
-  if (opts.corpus) {
+  // One text is cut at 90% into training and validation; the Brown corpus comes as two, split by document.
+  let parts: [Uint8Array] | [Uint8Array, Uint8Array];
+  if (opts.corpus === BROWN) {
+    const brown = loadBrown();
+    const docs = splitByDocument(brown.documents);
+    const enc = new TextEncoder();
+    const [train, val] = [enc.encode(joinDocuments(docs.train)), enc.encode(joinDocuments(docs.validation))];
+    parts = [train, val];
+    describe = {
+      name: 'text',
+      source: brown.source,
+      bytes: train.length + val.length,
+      documents: { train: docs.train.length, validation: docs.validation.length },
+      train_bytes: train.length,
+      validation_bytes: val.length,
+    };
+  } else if (opts.corpus) {
     let raw: Uint8Array;
     try {
       raw = readFileSync(opts.corpus);
@@ -63,14 +86,15 @@ export function loadTextTask(opts: {
       );
     }
     decodeUtf8(raw, `--corpus ${opts.corpus}`); // refuse binary or Latin-1 files by name
-    bytes = raw;
+    parts = [raw];
     describe = { name: 'text', source: opts.corpus, bytes: raw.length };
   } else {
     // The corpus seed is derived from the run seed, so `--seed` alone reproduces everything.
     const corpusSeed = (opts.seed * 7919 + 17) >>> 0;
-    bytes =
+    const bytes =
       generated.get(corpusSeed) ?? new TextEncoder().encode(generateCorpus(corpusSeed, GENERATED_BYTES));
     generated.set(corpusSeed, bytes);
+    parts = [bytes];
     describe = {
       name: 'text',
       source: 'generated',
@@ -79,19 +103,27 @@ export function loadTextTask(opts: {
       corpus_seed: corpusSeed,
     };
   }
-  if (opts.tokenizer) {
-    const tok = tokenizerFromJson(opts.tokenizer.json, `--tokenizer ${opts.tokenizer.path}`, 'flag');
-    bytes = Int32Array.from(tok.encode(new TextDecoder().decode(bytes), false));
-    describe = { ...describe, tokenizer: `${tok.name} (${opts.tokenizer.path})`, tokens: bytes.length };
+  // Bytes to ids: the tokenizer's (no special tokens), or the bytes themselves.
+  const tok = opts.tokenizer
+    ? tokenizerFromJson(opts.tokenizer.json, `--tokenizer ${opts.tokenizer.path}`, 'flag')
+    : null;
+  const ids = (b: Uint8Array): TokenData =>
+    tok ? Int32Array.from(tok.encode(new TextDecoder().decode(b), false)) : b;
+  let train: TokenData;
+  let val: TokenData;
+  if (parts.length === 2) [train, val] = [ids(parts[0]), ids(parts[1])];
+  else {
+    const all = ids(parts[0]);
+    const cut = Math.floor(all.length * (1 - VAL_FRACTION));
+    [train, val] = [all.subarray(0, cut), all.subarray(cut)];
   }
-  const cut = Math.floor(bytes.length * (1 - VAL_FRACTION));
-  const train = bytes.subarray(0, cut);
-  const val = bytes.subarray(cut);
+  const total = train.length + val.length;
+  if (tok) describe = { ...describe, tokenizer: `${tok.name} (${opts.tokenizer!.path})`, tokens: total };
   const need = opts.seqLen + 1;
   if (val.length < need) {
     const min = Math.ceil(need / VAL_FRACTION) + 1;
     throw new UsageError(
-      `--corpus ${opts.corpus} is too short (${bytes.length} ${opts.tokenizer ? 'tokens' : 'bytes'}) for --seq-len ${opts.seqLen}: give at least ${min} ${opts.tokenizer ? 'tokens' : 'bytes'} or a shorter --seq-len`,
+      `--corpus ${opts.corpus} is too short (${total} ${opts.tokenizer ? 'tokens' : 'bytes'}) for --seq-len ${opts.seqLen}: give at least ${min} ${opts.tokenizer ? 'tokens' : 'bytes'} or a shorter --seq-len`,
     );
   }
   return { describe, train, val };

@@ -1,5 +1,4 @@
-import { repeatedLetters } from '$lib/inspect/presets';
-import { index } from '$lib/inspect/url-state';
+import { DEFAULT_TEXT, index } from '../inspect/url-state';
 
 /** The compare view's state, all in the URL: `/compare?a=...&b=...&text=...&layer=..&head=..`. */
 export interface CompareState {
@@ -24,7 +23,7 @@ export function readCompare(params: URLSearchParams, names: string[]): CompareSt
   return {
     a: params.get('a') || a,
     b: params.get('b') || b,
-    text: params.get('text') ?? repeatedLetters(),
+    text: params.get('text') ?? DEFAULT_TEXT,
     layer: index(params.get('layer')),
     head: index(params.get('head')),
   };

@@ -27,6 +27,6 @@ export interface Preset {
 
 export const PRESETS: Preset[] = [
   { id: 'letters', label: 'Repeated random letters', text: () => repeatedLetters() },
-  { id: 'paragraph', label: 'Paragraph, first sentence repeated', text: () => DEFAULT_TEXT },
+  { id: 'paragraph', label: "Seed 002's paragraph, first sentence repeated", text: () => DEFAULT_TEXT },
   { id: 'control', label: 'Control: no repeats', text: () => CONTROL_TEXT },
 ];

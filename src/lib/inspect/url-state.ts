@@ -1,4 +1,5 @@
 import { formatHeads, parseHeadList, type HeadRef } from './ablation-set';
+import { DURSLEY_PARAGRAPH } from '../../../probes/inputs/dursley';
 
 /**
  * The state that defines an inspect view lives in the URL (DESIGN.md, Front end): a link or a reload shows
@@ -15,10 +16,11 @@ export interface InspectState {
   ablate: HeadRef[];
 }
 
-/** A paragraph whose first sentence repeats at the end, so an induction head has something to find. */
-export const DEFAULT_TEXT =
-  'The quiet river bends around the old mill. Children skip stones there each summer while their parents ' +
-  'talk in the shade, and nobody remembers who built it. The quiet river bends around the old mill.';
+/**
+ * Seed 002's paragraph: its first sentence repeats at the end, so an induction head has something to find; the
+ * inspect and compare views open with it, as the seed drew its attention maps on it.
+ */
+export const DEFAULT_TEXT = DURSLEY_PARAGRAPH;
 
 /** A non-negative integer parameter, else the fallback. */
 export const index = (v: string | null, fallback = 0): number => {

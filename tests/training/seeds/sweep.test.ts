@@ -40,6 +40,13 @@ describe('sweeps: a grid file crosses its values into one run folder per configu
     );
   });
 
+  it('a bare flag set to false names its folder no-FLAG, so the pair is self-attn and no-self-attn', () => {
+    const runs = expandGrid({ base: { task: 'shapes' }, grid: { 'self-attn': [false, true] } });
+    expect(runs.map((r) => r.name)).toEqual(['no-self-attn', 'self-attn']);
+    expect(commandLine(runs[0], 'o')).toBe('smallscope train --task shapes --out o/no-self-attn');
+    expect(commandLine(runs[1], 'o')).toBe('smallscope train --task shapes --self-attn --out o/self-attn');
+  });
+
   it('every seed table has a grid in docs/grids, one run per table row', () => {
     const rows: Record<string, number> = {
       'seed000-selcopy': 16,
