@@ -118,6 +118,14 @@ export function register(program: Command): void {
       numArg('--warmup'),
       0.1,
     )
+    .addOption(
+      new Option(
+        '--schedule <s>',
+        'learning rate after the warmup: cosine (decays to 0) or constant (seed 004: Adam at a fixed 1e-2)',
+      )
+        .choices(['cosine', 'constant'])
+        .default('cosine'),
+    )
     .option('--weight-decay <x>', 'AdamW decoupled weight decay', numArg('--weight-decay'), 0.01)
     .option('--eval-every <n>', 'validate every N steps (default: steps/20)', intArg('--eval-every'))
     .option(
@@ -144,6 +152,7 @@ export function register(program: Command): void {
           'batch',
           'lr',
           'warmup',
+          'schedule',
           'weightDecay',
           'seed',
           'area',
