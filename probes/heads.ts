@@ -77,12 +77,27 @@ export interface CrossHeadRow {
   letter_mass: (number | null)[];
 }
 
-/** A head's row in `probe heads` and the app: self attention (HeadRow) or cross attention (CrossHeadRow). */
-export type AnyHeadRow = HeadRow | CrossHeadRow;
+/**
+ * The row of a head of the output steps' self attention (output step x output step, seed 004's `--self_att`):
+ * no token scores either (its keys are not tokens), and OUTPUT_SELF_NOTE.
+ */
+export interface OutputSelfHeadRow extends Omit<CrossHeadRow, 'kind' | 'letter_mass'> {
+  kind: 'output-self';
+}
+
+/**
+ * A head's row in `probe heads` and the app: self attention (HeadRow), cross attention (CrossHeadRow), or the
+ * output steps' self attention (OutputSelfHeadRow).
+ */
+export type AnyHeadRow = HeadRow | CrossHeadRow | OutputSelfHeadRow;
 
 /** Why a cross-attention head has no scores (`HeadRow.note`). */
 export const CROSS_NOTE =
   'cross attention (queries = output steps, keys = input positions): previous-token, induction, prefix-matching, duplicate-token and detector scores need a square [.., T, T] pattern and are null';
+
+/** Why a head of the output steps' self attention has no scores. */
+export const OUTPUT_SELF_NOTE =
+  'self attention among the output steps (queries and keys = output steps, not tokens): no token scores';
 
 export interface PeriodChoice extends Period {
   source: 'flag' | 'detected' | 'repeat-random';
@@ -129,8 +144,10 @@ const crossPattern = (name: string, p: Tensor, cross: ReadonlySet<string>) =>
 
 /**
  * Every head's row, in pattern order: HeadRow scores for self attention, a CrossHeadRow (null scores, the
- * note, `letter_mass`) for cross attention. `cross`: names of cross-attention patterns (taps with `kind:
- * 'cross'`); a non-square pattern is cross attention whether named or not.
+ * note, `letter_mass`) for cross attention, an OutputSelfHeadRow for the output steps' self attention.
+ * `cross`: names of cross-attention patterns (taps with `kind: 'cross'`); a non-square pattern is cross
+ * attention whether named or not. `outputSelf`: names of the output steps' self-attention patterns (taps
+ * with `kind: 'output-self'`).
  */
 export function allHeadScores(
   patterns: Record<string, Tensor>,
@@ -138,10 +155,15 @@ export function allHeadScores(
   period: Period | null,
   options: DetectorOptions = {},
   cross: ReadonlySet<string> = new Set(),
+  outputSelf: ReadonlySet<string> = new Set(),
 ): AnyHeadRow[] {
   const rows: AnyHeadRow[] = [];
   for (const [name, p] of Object.entries(patterns)) {
-    if (crossPattern(name, p, cross)) {
+    if (outputSelf.has(name)) {
+      const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
+      for (let h = 0; h < p.dims[1]; h++)
+        rows.push({ ...noScores(layer, h), kind: 'output-self', note: OUTPUT_SELF_NOTE });
+    } else if (crossPattern(name, p, cross)) {
       const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
       for (let h = 0; h < p.dims[1]; h++) rows.push(crossRow(p, h, layer, tokens));
     } else rows.push(...headScores({ [name]: p }, tokens, period, options, undefined, rows.length));
@@ -218,6 +240,11 @@ function crossRow(p: Tensor, h: number, layer: number, tokens: readonly (readonl
     }
     return n > 0 ? sum / n : null;
   });
+  return { ...noScores(layer, h), kind: 'cross', note: CROSS_NOTE, letter_mass };
+}
+
+/** A head row whose every square-pattern score is null (cross attention, the output steps' self attention). */
+function noScores(layer: number, h: number): Omit<OutputSelfHeadRow, 'kind' | 'note'> {
   return {
     name: `L${layer}H${h}`,
     layer,
@@ -230,8 +257,5 @@ function crossRow(p: Tensor, h: number, layer: number, tokens: readonly (readonl
     previous_token: null,
     duplicate_token: null,
     detector: Object.fromEntries(DETECTION_PATTERNS.map((d) => [d, null])) as Record<DetectionPattern, null>,
-    kind: 'cross',
-    note: CROSS_NOTE,
-    letter_mass,
   };
 }
