@@ -143,11 +143,22 @@ const crossPattern = (name: string, p: Tensor, cross: ReadonlySet<string>) =>
   cross.has(name) || p.dims[2] !== p.dims[3];
 
 /**
+ * Whether a pattern is the output steps' self attention: named in `outputSelf` (taps with `kind:
+ * 'output-self'`), or square over another number of positions than the tokens have.
+ */
+const outputSelfPattern = (
+  name: string,
+  p: Tensor,
+  outputSelf: ReadonlySet<string>,
+  tokens: readonly (readonly number[])[],
+) => outputSelf.has(name) || (p.dims[2] === p.dims[3] && p.dims[3] !== tokens[0]?.length);
+
+/**
  * Every head's row, in pattern order: HeadRow scores for self attention, a CrossHeadRow (null scores, the
  * note, `letter_mass`) for cross attention, an OutputSelfHeadRow for the output steps' self attention.
  * `cross`: names of cross-attention patterns (taps with `kind: 'cross'`); a non-square pattern is cross
  * attention whether named or not. `outputSelf`: names of the output steps' self-attention patterns (taps
- * with `kind: 'output-self'`).
+ * with `kind: 'output-self'`); a square pattern over another number of positions than the tokens is one too.
  */
 export function allHeadScores(
   patterns: Record<string, Tensor>,
@@ -159,7 +170,7 @@ export function allHeadScores(
 ): AnyHeadRow[] {
   const rows: AnyHeadRow[] = [];
   for (const [name, p] of Object.entries(patterns)) {
-    if (outputSelf.has(name)) {
+    if (outputSelfPattern(name, p, outputSelf, tokens)) {
       const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
       for (let h = 0; h < p.dims[1]; h++)
         rows.push({ ...noScores(layer, h), kind: 'output-self', note: OUTPUT_SELF_NOTE });
@@ -171,7 +182,10 @@ export function allHeadScores(
   return rows;
 }
 
-/** The scores of the self-attention heads (cross-attention patterns, see allHeadScores, are left out). */
+/**
+ * The scores of the self-attention heads (cross-attention patterns and the output steps' self attention, see
+ * allHeadScores, are left out).
+ */
 export function headScores(
   patterns: Record<string, Tensor>,
   tokens: readonly (readonly number[])[],
@@ -185,7 +199,7 @@ export function headScores(
   const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionTargets(name, row)));
   const sharedTotal = usesPatternTotal(options);
   for (const [name, p] of Object.entries(patterns)) {
-    if (crossPattern(name, p, cross)) continue;
+    if (crossPattern(name, p, cross) || outputSelfPattern(name, p, new Set(), tokens)) continue;
     const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before + rows.length);
     const [B, H, T] = p.dims;
     for (let h = 0; h < H; h++) {

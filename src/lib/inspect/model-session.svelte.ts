@@ -17,7 +17,7 @@ import type { Manifest } from '../../../format/manifest';
 import { detectPeriod } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 import { attentionMaps, type AttentionMap } from './maps';
-import { crossNames, runScores, type RunScores } from './head-scores';
+import { crossNames, outputSelfNames, runScores, type RunScores } from './head-scores';
 
 /** The result of running one text through the model. */
 export interface AttentionRun {
@@ -49,7 +49,8 @@ export const DEFAULT_MAX_TOKENS = 4096;
 /** The run with its head scores computed (the same run when it has them). */
 export function withScores(run: AttentionRun): AttentionRun {
   if (!run.scoresPending) return run;
-  return { ...run, scores: runScores(run.patterns, run.tokens, crossNames(run.maps)), scoresPending: false };
+  const scores = runScores(run.patterns, run.tokens, crossNames(run.maps), outputSelfNames(run.maps));
+  return { ...run, scores, scoresPending: false };
 }
 
 /** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
@@ -202,7 +203,7 @@ export class ModelSession {
       patterns: patterns.patterns,
       scores: this.#deferScores
         ? { period: detectPeriod(tokens), heads: [] }
-        : runScores(patterns.patterns, tokens, crossNames(maps)),
+        : runScores(patterns.patterns, tokens, crossNames(maps), outputSelfNames(maps)),
       scoresPending: this.#deferScores,
       ms,
       truncated: all.length > tokens.length,
