@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../training/backend';
+import { decodeState, encodeState, STATE_FILE } from '../../../training/checkpoint';
 import { forward } from '../../../training/models/model';
 import {
   disposeParams,
@@ -165,4 +170,36 @@ describe('seed 004 counting model: forward pass', () => {
       disposeParams(p);
     });
   }
+});
+
+describe('seed 004 counting model: checkpoints of the previous layout', () => {
+  it('`train --resume` refuses a pre-#19 state (W_K, W_V, no LayerNorm) in one line, exit 2', () => {
+    const repo = fileURLToPath(new URL('../../../', import.meta.url));
+    const out = join(mkdtempSync(join(tmpdir(), 'smallscope-count-old-')), 'run');
+    const smallscope = (...args: string[]) =>
+      spawnSync(process.execPath, ['bin/smallscope.js', ...args], { cwd: repo, encoding: 'utf8' });
+    const flags = ['train', '--task', 'counting', '--arch', 'counting', '--out', out];
+    expect(smallscope(...flags, '--d-model', '16', '--steps', '2').status).toBe(0);
+    // The state as the previous layout wrote it: separate key and value matrices, no bias, no LayerNorm.
+    const file = join(out, STATE_FILE);
+    const state = decodeState<unknown>(readFileSync(file), file);
+    const old = (group: Record<string, Float32Array>) => {
+      const { 'embed.b_E': _b, 'blocks.0.ln.w': _w, 'blocks.0.ln.b': _lb, ...rest } = group;
+      return {
+        ...rest,
+        'blocks.0.attn.W_K': new Float32Array(256),
+        'blocks.0.attn.W_V': new Float32Array(256),
+      };
+    };
+    writeFileSync(
+      file,
+      encodeState({ ...state, params: old(state.params), m: old(state.m), v: old(state.v) }),
+    );
+    const r = smallscope(...flags, '--steps', '4', '--resume');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(
+      'holds the pre-#19 counting layout (separate W_K and W_V without bias, no LayerNorm, self-attention without residual): this version cannot resume it; train it again',
+    );
+  });
 });
