@@ -18,7 +18,7 @@ import { decodeModel } from '../../format/onnx/model';
 import { readModelFile } from '../../bin/model/files';
 import type { Runner } from '../../probes/runner';
 import { createNodeRunner } from '../../runtime/node/ort-node';
-import { countingSample, type CountingConfig } from '../../training/tasks/counting';
+import { countingCompositions, countingSample, type CountingConfig } from '../../training/tasks/counting';
 import { Rng } from '../../training/random';
 
 const args = process.argv.slice(2);
@@ -74,51 +74,23 @@ async function measure(file: string) {
   };
 }
 
-/** Every way of splitting `n` positions between `k` symbols: [count of symbol 0, ..., symbol k-1]. */
-function compositions(n: number, k: number): number[][] {
-  if (k === 1) return [[n]];
-  const out: number[][] = [];
-  for (let first = 0; first <= n; first++)
-    for (const rest of compositions(n - first, k - 1)) out.push([first, ...rest]);
-  return out;
-}
-
-const logFactorial = (n: number) => {
-  let s = 0;
-  for (let i = 2; i <= n; i++) s += Math.log(i);
-  return s;
-};
-
-/** One input per composition (blanks first, then A.., then B..), weighted by its probability. */
+/** One input per composition (training/tasks/counting.ts), its error weighted by its probability. */
 async function allCompositions(runner: Runner, task: CountingConfig, S: number) {
-  const symbols = [' ', ...Array.from({ length: task.letters }, (_, i) => String.fromCharCode(65 + i))];
-  const probs = [task.blank, ...symbols.slice(1).map(() => (1 - task.blank) / task.letters)];
-  const all = compositions(task.length, symbols.length);
-  const inputs = all.map((c) => c.map((n, s) => symbols[s].repeat(n)).join(''));
-  const logits = (
-    await runner.run(
-      inputs.map((t) => Array.from(t, (ch) => ch.charCodeAt(0))),
-      ['logits'],
-    )
-  ).logits; // [compositions, out_steps, classes]
+  const all = countingCompositions(task);
+  const tokens = all.map((c) => Array.from(c.input, (ch) => ch.charCodeAt(0)));
+  const logits = (await runner.run(tokens, ['logits'])).logits; // [compositions, out_steps, classes]
   const K = logits.dims[2];
   let wrongSteps = 0;
   let wrongSamples = 0;
   let wrongCompositions = 0;
   let leastLikely = 1;
   const perStep = new Array<number>(S).fill(0);
-  all.forEach((c, b) => {
-    // multinomial probability: n! / prod(c_s!) prod(p_s^c_s)
-    const logP = c.reduce(
-      (a, n, s) => a - logFactorial(n) + n * Math.log(probs[s]),
-      logFactorial(task.length),
-    );
-    const p = Math.exp(logP);
-    const want = [...c.slice(1), Math.abs(c[1] - c[2])]; // the counts of the letters, then |A - B|
+  all.forEach(({ p, target }, b) => {
     let any = false;
     for (let i = 0; i < S; i++) {
       const row = logits.data.subarray((b * S + i) * K, (b * S + i + 1) * K);
-      if (row.indexOf(Math.max(...row)) !== want[i]) ((perStep[i] += p), (wrongSteps += p / S), (any = true));
+      if (row.indexOf(Math.max(...row)) !== target[i])
+        ((perStep[i] += p), (wrongSteps += p / S), (any = true));
     }
     if (any) ((wrongSamples += p), wrongCompositions++, (leastLikely = Math.min(leastLikely, p)));
   });
