@@ -18,6 +18,10 @@ import type { Tensor } from './tensor';
  * with `kind: 'cross'` on its tap: queries are output steps, keys are input positions. An own checkpoint's
  * output whose declared query axis differs from its key axis (`[batch, 1, 4, 'pos']`) is cross attention even
  * when S happens to equal T; a fetched pattern [.., S, T] with S != T and T input positions is cross attention.
+ *
+ * The output steps may then attend to each other (seed 004's `--self_att`): an own checkpoint's output
+ * declared [.., S, S] with S a fixed number (our exporters declare every attention over the tokens as 'pos')
+ * is `kind: 'output-self'`, queries and keys both output steps, whatever the input's length.
  */
 
 export const NO_ATTENTION = 'no attention found: no Softmax over the last axis of a square score tensor';
@@ -36,14 +40,20 @@ export interface AttentionTap {
   /** Graph outputs that are this same tensor with only a reshape on top (PyTorch's `attn.0`). */
   aliases: string[];
   /**
-   * 'cross': queries are output steps, keys input positions (a [.., S, T] pattern); absent for self attention
-   * over the tokens (square [.., T, T]), so self-attention taps are unchanged.
+   * 'cross': queries are output steps, keys input positions (a [.., S, T] pattern); 'output-self': the output
+   * steps attending to each other ([.., S, S]); absent for self attention over the tokens (square [.., T, T]),
+   * so self-attention taps are unchanged.
    */
-  kind?: 'cross';
+  kind?: 'cross' | 'output-self';
 }
 
 /** Whether a tap holds cross attention (output step x input position). */
 export const isCross = (tap: Pick<AttentionTap, 'kind'>): boolean => tap.kind === 'cross';
+/** Whether a tap holds the output steps' attention to each other (output step x output step). */
+export const isOutputSelf = (tap: Pick<AttentionTap, 'kind'>): boolean => tap.kind === 'output-self';
+/** Whether a tap's query rows are output steps rather than tokens (cross or output self-attention). */
+export const overOutputSteps = (tap: Pick<AttentionTap, 'kind'>): boolean =>
+  isCross(tap) || isOutputSelf(tap);
 
 export interface AttentionDiscovery {
   model: OnnxModel;
@@ -81,16 +91,21 @@ function ownPatternOutputs(model: OnnxModel): Omit<AttentionDiscovery, 'model' |
     node: null,
     axis: null,
     aliases: [],
-    ...(declaredCross(staticDims(model, o.name)) ? { kind: 'cross' as const } : {}),
+    ...declaredKind(staticDims(model, o.name)),
   }));
   return { taps, rejected: [] };
 }
 
-/** A declared [.., query, key] output whose query axis is not its key axis (`[batch, 1, 4, 'pos']`). */
-function declaredCross(dims: (number | string | null)[] | null): boolean {
-  if (!dims || dims.length < 2) return false;
+/**
+ * A declared [.., query, key] output whose query axis is not its key axis (`[batch, 1, 4, 'pos']`) is cross
+ * attention; one whose axes are the same fixed number (`[batch, 1, 4, 4]`) is the output steps' self attention.
+ */
+function declaredKind(dims: (number | string | null)[] | null): Pick<AttentionTap, 'kind'> {
+  if (!dims || dims.length < 2) return {};
   const [q, k] = dims.slice(-2);
-  return q !== null && k !== null && q !== k;
+  if (q === null || k === null) return {};
+  if (q !== k) return { kind: 'cross' };
+  return typeof q === 'number' ? { kind: 'output-self' } : {};
 }
 
 const PASS_THROUGH = new Set(['Identity', 'Unsqueeze', 'Reshape', 'Squeeze', 'Flatten']);
@@ -184,7 +199,8 @@ export interface Patterns {
   taps: AttentionTap[];
   /**
    * Taps passed over at run time (not over the sequence), with the reason. A cross-attention pattern is
-   * [batch, head, output step, input position]: its tap in `taps` has `kind: 'cross'`.
+   * [batch, head, output step, input position]: its tap in `taps` has `kind: 'cross'`; the output steps' self
+   * attention is [batch, head, output step, output step] with `kind: 'output-self'`.
    */
   skipped: { tensor: string; reason: string }[];
 }
@@ -207,13 +223,15 @@ export async function attentionPatterns(
   for (const tap of taps) {
     const t = fetched[tap.tensor];
     if (!t) throw new Error(`the runtime did not return '${tap.tensor}'`);
-    const shaped = asPattern(t, batch, seq, tap.axis, true);
+    const shaped = isOutputSelf(tap)
+      ? asOutputSelfPattern(t, batch)
+      : asPattern(t, batch, seq, tap.axis, true);
     if (typeof shaped === 'string') {
       skipped.push({ tensor: tap.tensor, reason: shaped });
       continue;
     }
     const name = tap.source === 'softmax' ? hookName.pattern(used.length) : tap.name;
-    const cross = isCross(tap) || shaped.dims[2] !== shaped.dims[3];
+    const cross = !isOutputSelf(tap) && (isCross(tap) || shaped.dims[2] !== shaped.dims[3]);
     used.push(cross ? { ...tap, name, kind: 'cross' } : { ...tap, name });
     patterns[name] = shaped;
   }
@@ -250,4 +268,16 @@ export function asPattern(
   if (lead % batch !== 0 || (r > 3 && dims[0] !== batch))
     return `[${dims}] does not match a batch of ${batch}`;
   return { dims: [batch, lead / batch, q, seq], data: t.data };
+}
+
+/** The output steps' self attention [.., S, S] as [batch, head, S, S] (any input length), or why not. */
+export function asOutputSelfPattern(t: Tensor, batch: number): Tensor | string {
+  const dims = t.dims;
+  const r = dims.length;
+  if (r < 3) return `rank ${r}: not a [batch, .., output step, output step] tensor`;
+  const [q, k] = dims.slice(-2);
+  if (q !== k) return `not square: [${dims}]`;
+  const lead = dims.slice(0, -2).reduce((a, b) => a * b, 1);
+  if (dims[0] !== batch) return `[${dims}] does not match a batch of ${batch}`;
+  return { dims: [batch, lead / batch, q, k], data: t.data };
 }

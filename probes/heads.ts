@@ -77,12 +77,27 @@ export interface CrossHeadRow {
   letter_mass: (number | null)[];
 }
 
-/** A head's row in `probe heads` and the app: self attention (HeadRow) or cross attention (CrossHeadRow). */
-export type AnyHeadRow = HeadRow | CrossHeadRow;
+/**
+ * The row of a head of the output steps' self attention (output step x output step, seed 004's `--self_att`):
+ * no token scores either (its keys are not tokens), and OUTPUT_SELF_NOTE.
+ */
+export interface OutputSelfHeadRow extends Omit<CrossHeadRow, 'kind' | 'letter_mass'> {
+  kind: 'output-self';
+}
+
+/**
+ * A head's row in `probe heads` and the app: self attention (HeadRow), cross attention (CrossHeadRow), or the
+ * output steps' self attention (OutputSelfHeadRow).
+ */
+export type AnyHeadRow = HeadRow | CrossHeadRow | OutputSelfHeadRow;
 
 /** Why a cross-attention head has no scores (`HeadRow.note`). */
 export const CROSS_NOTE =
   'cross attention (queries = output steps, keys = input positions): previous-token, induction, prefix-matching, duplicate-token and detector scores need a square [.., T, T] pattern and are null';
+
+/** Why a head of the output steps' self attention has no scores. */
+export const OUTPUT_SELF_NOTE =
+  'self attention among the output steps (queries and keys = output steps, not tokens): no token scores';
 
 export interface PeriodChoice extends Period {
   source: 'flag' | 'detected' | 'repeat-random';
@@ -128,9 +143,22 @@ const crossPattern = (name: string, p: Tensor, cross: ReadonlySet<string>) =>
   cross.has(name) || p.dims[2] !== p.dims[3];
 
 /**
+ * Whether a pattern is the output steps' self attention: named in `outputSelf` (taps with `kind:
+ * 'output-self'`), or square over another number of positions than the tokens have.
+ */
+const outputSelfPattern = (
+  name: string,
+  p: Tensor,
+  outputSelf: ReadonlySet<string>,
+  tokens: readonly (readonly number[])[],
+) => outputSelf.has(name) || (p.dims[2] === p.dims[3] && p.dims[3] !== tokens[0]?.length);
+
+/**
  * Every head's row, in pattern order: HeadRow scores for self attention, a CrossHeadRow (null scores, the
- * note, `letter_mass`) for cross attention. `cross`: names of cross-attention patterns (taps with `kind:
- * 'cross'`); a non-square pattern is cross attention whether named or not.
+ * note, `letter_mass`) for cross attention, an OutputSelfHeadRow for the output steps' self attention.
+ * `cross`: names of cross-attention patterns (taps with `kind: 'cross'`); a non-square pattern is cross
+ * attention whether named or not. `outputSelf`: names of the output steps' self-attention patterns (taps
+ * with `kind: 'output-self'`); a square pattern over another number of positions than the tokens is one too.
  */
 export function allHeadScores(
   patterns: Record<string, Tensor>,
@@ -138,10 +166,15 @@ export function allHeadScores(
   period: Period | null,
   options: DetectorOptions = {},
   cross: ReadonlySet<string> = new Set(),
+  outputSelf: ReadonlySet<string> = new Set(),
 ): AnyHeadRow[] {
   const rows: AnyHeadRow[] = [];
   for (const [name, p] of Object.entries(patterns)) {
-    if (crossPattern(name, p, cross)) {
+    if (outputSelfPattern(name, p, outputSelf, tokens)) {
+      const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
+      for (let h = 0; h < p.dims[1]; h++)
+        rows.push({ ...noScores(layer, h), kind: 'output-self', note: OUTPUT_SELF_NOTE });
+    } else if (crossPattern(name, p, cross)) {
       const layer = Number(PATTERN_RE.exec(name)?.[1] ?? rows.length);
       for (let h = 0; h < p.dims[1]; h++) rows.push(crossRow(p, h, layer, tokens));
     } else rows.push(...headScores({ [name]: p }, tokens, period, options, undefined, rows.length));
@@ -149,7 +182,10 @@ export function allHeadScores(
   return rows;
 }
 
-/** The scores of the self-attention heads (cross-attention patterns, see allHeadScores, are left out). */
+/**
+ * The scores of the self-attention heads (cross-attention patterns and the output steps' self attention, see
+ * allHeadScores, are left out).
+ */
 export function headScores(
   patterns: Record<string, Tensor>,
   tokens: readonly (readonly number[])[],
@@ -163,7 +199,7 @@ export function headScores(
   const detection = tokens.map((row) => DETECTION_PATTERNS.map((name) => detectionTargets(name, row)));
   const sharedTotal = usesPatternTotal(options);
   for (const [name, p] of Object.entries(patterns)) {
-    if (crossPattern(name, p, cross)) continue;
+    if (crossPattern(name, p, cross) || outputSelfPattern(name, p, new Set(), tokens)) continue;
     const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before + rows.length);
     const [B, H, T] = p.dims;
     for (let h = 0; h < H; h++) {
@@ -218,6 +254,11 @@ function crossRow(p: Tensor, h: number, layer: number, tokens: readonly (readonl
     }
     return n > 0 ? sum / n : null;
   });
+  return { ...noScores(layer, h), kind: 'cross', note: CROSS_NOTE, letter_mass };
+}
+
+/** A head row whose every square-pattern score is null (cross attention, the output steps' self attention). */
+function noScores(layer: number, h: number): Omit<OutputSelfHeadRow, 'kind' | 'note'> {
   return {
     name: `L${layer}H${h}`,
     layer,
@@ -230,8 +271,5 @@ function crossRow(p: Tensor, h: number, layer: number, tokens: readonly (readonl
     previous_token: null,
     duplicate_token: null,
     detector: Object.fromEntries(DETECTION_PATTERNS.map((d) => [d, null])) as Record<DetectionPattern, null>,
-    kind: 'cross',
-    note: CROSS_NOTE,
-    letter_mass,
   };
 }

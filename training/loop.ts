@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../format/errors';
 import type { HistoryPoint } from '../format/manifest';
+import { architecture } from './arch';
 import { initBackend } from './backend';
 import { hasCheckpoint, METRICS_FILE, MODEL_FILE, recoverCheckpoint, saveCheckpoint } from './checkpoint';
 import { writeFileAtomic } from './export/atomic';
@@ -17,7 +18,7 @@ import {
 } from './models/params';
 import type { ArchSpec } from './models/spec';
 import { AdamW, ADAMW_DEFAULTS } from './optim/adamw';
-import { cosineWithWarmup } from './optim/schedule';
+import { learningRate, type Schedule } from './optim/schedule';
 import { makeProgress } from './progress';
 import { Rng } from './random';
 import { makeRunner, type EvalResult, type TaskConfig } from './task_runner';
@@ -33,6 +34,8 @@ export interface TrainConfig {
   seqLen: number;
   lr: number;
   warmup: number;
+  /** Learning-rate schedule after the warmup; absent in states saved before it existed: cosine. */
+  schedule?: Schedule;
   weightDecay: number;
   evalEvery: number;
   checkpointEvery: number;
@@ -103,6 +106,8 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
   let history: HistoryPoint[] = [];
   let step = 0;
   if (saved) {
+    const old = architecture(cfg.arch).oldLayout?.(Object.keys(saved.params));
+    if (old) throw new UsageError(`${opts.out} holds ${old}: this version cannot resume it; train it again`);
     params = paramsFromValues(cfg.arch, saved.params);
     dataRng.setState(saved.rng);
     history = saved.history;
@@ -148,7 +153,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
         weight_decay: cfg.weightDecay,
         backend: backend.name,
         optimizer: 'adamw',
-        schedule: 'cosine-with-warmup',
+        schedule: (cfg.schedule ?? 'cosine') === 'cosine' ? 'cosine-with-warmup' : 'constant-with-warmup',
       },
       step,
       params: nParams,
@@ -169,7 +174,7 @@ export async function train(cfgIn: TrainConfig, opts: RunOptions): Promise<Train
   const sps = () => (trainSeconds > 0 ? (trainedSteps * cfg.batch) / trainSeconds : 0);
   try {
     while (step < cfg.steps) {
-      const lr = cosineWithWarmup(step, cfg.steps, cfg.lr, cfg.warmup);
+      const lr = learningRate(cfg.schedule ?? 'cosine', step, cfg.steps, cfg.lr, cfg.warmup);
       const t0 = performance.now();
       lastLoss = task.step(cfg.arch, params, opt, dataRng, cfg.batch, lr);
       trainSeconds += (performance.now() - t0) / 1000;

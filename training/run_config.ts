@@ -10,6 +10,7 @@ import { validateMaskedTask } from './tasks/masked-batches';
 import { readTrainTokenizer } from './tasks/train-tokenizer';
 import { SHAPES_DEFAULTS, validateShapes } from './tasks/shapes';
 import { COUNTING_DEFAULTS, validateCounting } from './tasks/counting';
+import type { Schedule } from './optim/schedule';
 
 /**
  * `smallscope train` options (as commander parses them, camelCase) to a validated TrainConfig. Every check
@@ -193,6 +194,9 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
   if (!((o.lr as number) > 0)) throw new UsageError(`--lr must be > 0, got ${o.lr}`);
   const warmup = o.warmup as number;
   if (warmup < 0 || warmup > 1) throw new UsageError(`--warmup must be a fraction in [0, 1], got ${warmup}`);
+  const schedule = (o.schedule as string | undefined) ?? 'cosine';
+  if (schedule !== 'cosine' && schedule !== 'constant')
+    throw new UsageError(`--schedule must be cosine or constant, got ${schedule}`);
   if ((o.weightDecay as number) < 0)
     throw new UsageError(`--weight-decay must be >= 0, got ${o.weightDecay}`);
   return {
@@ -205,6 +209,7 @@ export function configFromOptions(o: TrainOptions): TrainConfig {
     seqLen,
     lr: o.lr as number,
     warmup,
+    schedule: schedule as Schedule,
     weightDecay: o.weightDecay as number,
     evalEvery: (o.evalEvery as number | undefined) ?? Math.max(1, Math.ceil(steps / 20)),
     checkpointEvery: (o.checkpointEvery as number | undefined) ?? Math.max(1, Math.ceil(steps / 5)),

@@ -1,24 +1,29 @@
-import { attentionPatterns, isCross, type Patterns } from '../../probes/attention';
-import { CROSS_NOTE, allHeadScores, choosePeriod, type AnyHeadRow } from '../../probes/heads';
+import { attentionPatterns, isCross, isOutputSelf } from '../../probes/attention';
+import {
+  CROSS_NOTE,
+  OUTPUT_SELF_NOTE,
+  allHeadScores,
+  choosePeriod,
+  type AnyHeadRow,
+} from '../../probes/heads';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { iclPositions, iclScore, type IclScore } from '../../probes/scores/icl';
 import { ovCopying } from '../../probes/scores/ov-circuits';
-import { futureMass, headMatrix, nestedPattern, rowSumError, topOffsets } from '../../probes/pattern';
-import { tokenLabel } from '../../format/text';
-import type { Tensor } from '../../probes/tensor';
 import { Command, Option, intArg } from '../cli';
 import { registerAblate } from './probe/ablate';
+import { registerAttention } from './probe/attention';
 import { registerDla } from './probe/dla';
 import { registerPatch } from './probe/patch';
+import { registerSaliency } from './probe/saliency';
 import { registerField } from './probe/field';
 import { registerFilters } from './probe/filters';
-import { registerSaliency } from './probe/saliency';
+import { fmt, pieces, preview, print, tapList } from './probe/shared';
 import { textOptions } from '../text-options';
 import type { TokenizerFlags } from '../model/tokenizer-files';
 import { tokensFromFlags, type InputFlags } from '../model/files';
-import { openProbeSession, type ProbeSession } from '../model/probe-session';
 import { randomInput, repeatRandomOptions, type RepeatRandomFlags } from '../model/random-input';
+import { openProbeSession, type ProbeSession } from '../model/probe-session';
 
 /**
  * `smallscope probe attention|heads`: attention patterns and per-head scores of any ONNX model with attention
@@ -27,33 +32,11 @@ import { randomInput, repeatRandomOptions, type RepeatRandomFlags } from '../mod
 export function register(program: Command): void {
   const probe = program
     .command('probe')
-    .description('measure an ONNX model: attention heads, conv filters, receptive fields, saliency');
+    .description(
+      'measure an ONNX model: attention heads, conv filters, receptive fields, saliency, ablation, patching',
+    );
 
-  textOptions(
-    probe
-      .command('attention')
-      .description(
-        'attention patterns [batch][head][query][key] of every layer (cross attention: [batch][head][output step][input position])',
-      )
-      .argument('<model>', 'ONNX model file'),
-  )
-    .option('--tokens-file <file>', 'JSON file: an array of token-id arrays of equal length (a batch)')
-    .option('--json', 'print one JSON document: {"tokens", "patterns", "taps"}')
-    .action(async (path: string, opts: InputFlags & TokenizerFlags & { json?: boolean }) => {
-      const session = await openProbeSession(path, opts);
-      const tokens = tokensFromFlags(opts, false, session.text)!;
-      checkVocab(tokens, session.vocab ?? Number.MAX_SAFE_INTEGER);
-      const result = await attentionPatterns(session.runner, session.taps, tokens);
-      await session.runner.dispose?.();
-      if (opts.json) {
-        const patterns = Object.fromEntries(
-          Object.entries(result.patterns).map(([k, p]) => [k, nestedPattern(p)]),
-        );
-        print({ tokens, pieces: pieces(session, tokens), patterns, taps: tapList(result) });
-      } else {
-        process.stdout.write(attentionSummary(path, tokens, result, session));
-      }
-    });
+  registerAttention(probe);
 
   repeatRandomOptions(
     textOptions(
@@ -115,6 +98,7 @@ export function register(program: Command): void {
           excludeCurrentToken: opts.excludeCurrentToken,
         },
         new Set(result.taps.filter(isCross).map((t) => t.name)),
+        new Set(result.taps.filter(isOutputSelf).map((t) => t.name)),
       );
       const ov = ovCopying(session.model, result.taps);
       const rows = heads.map((h) => {
@@ -162,81 +146,6 @@ interface HeadsFlags extends InputFlags, TokenizerFlags, RepeatRandomFlags {
   json?: boolean;
 }
 
-/** The tokenizer's piece of every token (bytes: one label per byte), as printed and in --json. */
-function pieces(session: ProbeSession, tokens: number[][]): string[][] {
-  const label = session.tokenizer?.label ?? tokenLabel;
-  return tokens.map((row) => row.map((id) => label(id)));
-}
-
-function print(doc: unknown): void {
-  process.stdout.write(`${JSON.stringify(doc)}\n`);
-}
-
-function tapList(result: Patterns) {
-  return result.taps.map((t) => ({
-    name: t.name,
-    tensor: t.tensor,
-    source: t.source,
-    node: t.node,
-    ...(t.kind ? { kind: t.kind } : {}),
-  }));
-}
-
-const fmt = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? '-' : x.toFixed(digits));
-
-function preview(tokens: number[][], session: ProbeSession): string {
-  const label = session.tokenizer?.label ?? tokenLabel;
-  const row = tokens[0]
-    .map((id) => label(id))
-    .join(session.tokenizer && session.tokenizer.name !== 'bytes' ? '|' : '');
-  return row.length > 60 ? `${row.slice(0, 57)}...` : row;
-}
-
-/** Mean over the batch of one head's matrix. */
-function batchMean(p: Tensor, h: number): Float64Array {
-  const [B, , T] = p.dims;
-  const m = new Float64Array(T * T);
-  for (let b = 0; b < B; b++) headMatrix(p, b, h).forEach((v, i) => (m[i] += v / B));
-  return m;
-}
-
-function attentionSummary(path: string, tokens: number[][], result: Patterns, session: ProbeSession): string {
-  const lines = [
-    `${path}: ${tokens.length} row(s) x ${tokens[0].length} tokens  "${preview(tokens, session)}"`,
-  ];
-  for (const tap of result.taps) {
-    const p = result.patterns[tap.name];
-    const [B, H, T] = p.dims;
-    const from = tap.source === 'softmax' ? `Softmax ${tap.node} -> ${tap.tensor}` : 'graph output';
-    lines.push(`${tap.name}  [${p.dims}]  (${from})`);
-    if (isCross(tap)) {
-      const [, , S, K] = p.dims;
-      lines.push(`  cross attention: ${S} output steps x ${K} input positions`);
-      for (let h = 0; h < H; h++) {
-        let rowErr = 0;
-        for (let b = 0; b < B; b++) rowErr = Math.max(rowErr, rowSumError(headMatrix(p, b, h), K, S));
-        lines.push(`  head ${h}: rows sum to 1 within ${rowErr.toExponential(1)}`);
-      }
-      continue;
-    }
-    for (let h = 0; h < H; h++) {
-      let rowErr = 0;
-      let future = 0;
-      for (let b = 0; b < B; b++) {
-        rowErr = Math.max(rowErr, rowSumError(headMatrix(p, b, h), T));
-        future = Math.max(future, futureMass(headMatrix(p, b, h), T));
-      }
-      const top = topOffsets(batchMean(p, h), T)
-        .map((o) => `${o.offset} (${o.mean.toFixed(3)})`)
-        .join(', ');
-      lines.push(
-        `  head ${h}: rows sum to 1 within ${rowErr.toExponential(1)}; attention to the future ${future === 0 ? '0' : future.toExponential(1)}; top offsets key-query: ${top}`,
-      );
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 function headsSummary(
   heads: (AnyHeadRow & { copying_ov: Record<string, number> | null })[],
   icl: IclScore | null,
@@ -254,6 +163,8 @@ function headsSummary(
   lines.push(...notes.map((n) => `note: ${n}`));
   const cross = heads.filter((h) => 'kind' in h && h.kind === 'cross');
   if (cross.length > 0) lines.push(`note: ${cross.map((h) => h.name)}: ${CROSS_NOTE}`);
+  const outputSelf = heads.filter((h) => 'kind' in h && h.kind === 'output-self');
+  if (outputSelf.length > 0) lines.push(`note: ${outputSelf.map((h) => h.name)}: ${OUTPUT_SELF_NOTE}`);
   if (icl)
     lines.push(
       `ICL: L(${icl.late}) - L(${icl.early}) = ${fmt(icl.icl)} nats (paper prose sign: ${fmt(icl.icl_paper_prose)})`,

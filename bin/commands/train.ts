@@ -35,6 +35,8 @@ Examples:
     --hidden 64 --out runs/vsc-lstm
   smallscope train --task vselcopy --items 26 --length 5 --ops 2,5 --val-ops 5 --arch mamba --layers 6 \\
     --d-model 32 --d-state 16 --out runs/vsc-mamba
+  smallscope train --task counting --arch counting --self-attn --batch 100 --steps 1000 --lr 1e-2 \\
+    --schedule constant --warmup 0 --weight-decay 0 --out runs/count      (seed 004's defaults)
   smallscope train --arch conv-attn --task text --out runs/conv-attn --steps 6000 --resume`;
 
 export function register(program: Command): void {
@@ -120,6 +122,14 @@ export function register(program: Command): void {
       numArg('--warmup'),
       0.1,
     )
+    .addOption(
+      new Option(
+        '--schedule <s>',
+        'learning rate after the warmup: cosine (decays to 0) or constant (seed 004: Adam at a fixed 1e-2)',
+      )
+        .choices(['cosine', 'constant'])
+        .default('cosine'),
+    )
     .option('--weight-decay <x>', 'AdamW decoupled weight decay', numArg('--weight-decay'), 0.01)
     .option('--eval-every <n>', 'validate every N steps (default: steps/20)', intArg('--eval-every'))
     .option(
@@ -146,6 +156,7 @@ export function register(program: Command): void {
           'batch',
           'lr',
           'warmup',
+          'schedule',
           'weightDecay',
           'seed',
           'area',

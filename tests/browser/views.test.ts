@@ -325,6 +325,72 @@ describe('the compare view on cross attention (seed 004 counting: output steps x
   });
 });
 
+describe('the inspect view on seed 004 with self attention (output steps x input tokens, output steps x output steps)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'smallscope-counting-self-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const text = 'A AABC CB ';
+
+  test('both patterns open, each with the seed’s printed view the CLI prints', async () => {
+    const out = join(scratch, 'run');
+    const t = cli([
+      'train',
+      '--arch',
+      'counting',
+      '--task',
+      'counting',
+      '--self-attn',
+      '--steps',
+      '30',
+      '--lr',
+      '1e-2',
+      '--out',
+      out,
+    ]);
+    if (t.code !== 0) throw new Error(t.stderr);
+    const file = join(scratch, 'count-self.onnx');
+    copyFileSync(join(out, 'model.onnx'), file);
+    const probe = cli(['probe', 'attention', file, '--text', text, '--json']);
+    if (probe.code !== 0) throw new Error(probe.stderr);
+    const want = JSON.parse(probe.stdout) as {
+      patterns: Record<string, number[][][][]>;
+      attended_mainly: Record<string, number[][][][]>;
+    };
+    await dropFile(file);
+    await page.goto(`${baseUrl}/inspect?${new URLSearchParams({ ckpt: 'local:count-self.onnx', text })}`);
+    await waitForRun(page, { text });
+    for (const [layer, rows, cols, kind] of [
+      [0, 4, 10, 'cross'],
+      [1, 4, 4, 'output-self'],
+    ] as const) {
+      const thumb = page.locator(`button.thumb[data-layer="${layer}"][data-head="0"]`);
+      await expect(thumb.locator('.heatmap').getAttribute('data-rows')).resolves.toBe(String(rows));
+      await expect(thumb.locator('.heatmap').getAttribute('data-cols')).resolves.toBe(String(cols));
+      await thumb.click();
+      const big = page.locator('section.selected .frame .heatmap');
+      await expect(big.getAttribute('data-rows')).resolves.toBe(String(rows));
+      await expect(big.getAttribute('data-cols')).resolves.toBe(String(cols));
+      const view = page.locator(`section.selected section.steps[data-kind="${kind}"]`);
+      const name = `blocks.${layer}.attn.hook_pattern`;
+      for (let s = 0; s < 4; s++) {
+        const step = view.locator(`.step[data-step="${s}"]`);
+        await expect(step.getAttribute('data-mainly')).resolves.toBe(
+          want.attended_mainly[name][0][0][s].join(' '),
+        );
+        const shown = (await step.locator('code').textContent())!.slice(1, -1).split(', ').map(Number);
+        const cli3 = want.patterns[name][0][0][s].map((w) => Number(w.toFixed(3)));
+        expect(shown).toEqual(cli3);
+      }
+      await expect(view.locator('.step span').first().textContent()).resolves.toBe(
+        kind === 'cross'
+          ? `Output step 0 attended mainly to input steps: [${want.attended_mainly[name][0][0][0].join(' ')}]`
+          : 'Attention of output step 0:',
+      );
+    }
+    // The heatmap of the output steps' self attention labels its columns as output steps, not tokens.
+    await expect(page.locator('section.selected').textContent()).resolves.toContain('out 3');
+  });
+});
+
 describe('the filters view', () => {
   test('the per-tap table is the probes’ tapStats of every conv', async () => {
     const name = kinds.conv[0];

@@ -23,6 +23,7 @@ describe('figures of a cross-attention pattern', () => {
   it('names the rows output steps and the columns input tokens, in the panel and the caption', () => {
     expect(patternAxes(p.maps[0][0], ['A', 'B', '␣', 'B', 'C', '␣', 'A', '␣', '␣', 'C'])).toEqual({
       rowLabels: ['0', '1', '2', '3'],
+      colLabels: ['A', 'B', '␣', 'B', 'C', '␣', 'A', '␣', '␣', 'C'],
       rowAxis: 'output step',
       colAxis: 'input token',
       aspect: 0.4,
@@ -42,6 +43,29 @@ describe('figures of a cross-attention pattern', () => {
       rowAxis: 'query',
       aspect: 1,
     });
+  });
+
+  it('the output steps’ self attention (S x S over T tokens) has output steps both ways and no head scores', () => {
+    const own = Float32Array.from({ length: S * S }, (_, i) => (i % (S + 1) === 0 ? 1 : 0));
+    const both = patternsOf(
+      {
+        'blocks.0.attn.hook_pattern': { dims: [1, 1, S, T], data },
+        'blocks.1.attn.hook_pattern': { dims: [1, 1, S, S], data: own },
+      },
+      tokens,
+    );
+    expect(patternAxes(both.maps[1][0], ['A', 'B', '␣', 'B', 'C', '␣', 'A', '␣', '␣', 'C'])).toEqual({
+      rowLabels: ['0', '1', '2', '3'],
+      colLabels: ['0', '1', '2', '3'],
+      rowAxis: 'output step',
+      colAxis: 'output step',
+      aspect: 1,
+    });
+    // An identity over 4 steps would read as a perfect "current token" head if taken for token attention.
+    expect(both.heads).toEqual([]);
+    expect(attentionProps(src, both, input, 1, 0, {}).meta.caption).toContain(
+      'rows: output step, columns: output step',
+    );
   });
 
   it('the compare figure gets both S x T maps', () => {

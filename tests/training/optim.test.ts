@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../training/backend';
 import { AdamW } from '../../training/optim/adamw';
-import { cosineWithWarmup } from '../../training/optim/schedule';
+import { cosineWithWarmup, learningRate } from '../../training/optim/schedule';
 
 beforeAll(async () => {
   await initBackend();
@@ -52,5 +52,17 @@ describe('cosine schedule with linear warmup', () => {
     expect(cosineWithWarmup(550, total, peak, 0.1)).toBeCloseTo(peak / 2, 12);
     expect(cosineWithWarmup(1000, total, peak, 0.1)).toBeCloseTo(0, 12);
     expect(cosineWithWarmup(325, total, peak, 0.1)).toBeCloseTo(peak * 0.5 * (1 + Math.cos(Math.PI / 4)), 12);
+  });
+});
+
+describe('constant schedule (train --schedule constant: seed 004 trains Adam at a fixed 1e-2)', () => {
+  it('is the peak at every step without warmup, and rises to it linearly with one', () => {
+    for (const step of [0, 1, 500, 999]) expect(learningRate('constant', step, 1000, 1e-2, 0)).toBe(1e-2);
+    expect(learningRate('constant', 50, 1000, 1e-2, 0.1)).toBeCloseTo(5e-3, 15);
+    expect(learningRate('constant', 100, 1000, 1e-2, 0.1)).toBe(1e-2);
+    expect(learningRate('constant', 999, 1000, 1e-2, 0.1)).toBe(1e-2);
+  });
+  it('cosine is the cosine schedule', () => {
+    expect(learningRate('cosine', 325, 1000, 2e-3, 0.1)).toBe(cosineWithWarmup(325, 1000, 2e-3, 0.1));
   });
 });

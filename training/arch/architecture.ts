@@ -27,4 +27,9 @@ export interface Architecture<K extends ArchKind = ArchKind> {
   graph(g: GraphBuilder, spec: SpecOf<K>, w: Record<string, Float32Array>): onnx.IValueInfoProto[];
   /** Layer index of each attention pattern, in the order forward() returns them (`blocks.{l}` names). */
   patternLayers(spec: SpecOf<K>): number[];
+  /**
+   * Saved weights (by name) of an earlier layout of this kind that the forward pass no longer computes: a
+   * phrase naming that layout, so `--resume` refuses it in one line; null when the names are this layout's.
+   */
+  oldLayout?(names: readonly string[]): string | null;
 }

@@ -18,3 +18,12 @@ export const normal = (std: number) => (rng: Rng, n: number) =>
 /** U(-bound, bound): nn.Linear and nn.Conv1d weights and biases (bound 1/sqrt(fan_in)), nn.LSTM. */
 export const uniform = (bound: number) => (rng: Rng, n: number) =>
   Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
+
+/** Every entry `value`: zeros (a Dense's bias, the seed-004 queries), ones (a LayerNorm gain). */
+export const constant = (value: number) => (_rng: Rng, n: number) => new Float32Array(n).fill(value);
+
+/**
+ * U(-b, b) with b = sqrt(6 / (fan_in + fan_out)): Keras/TensorFlow's glorot_uniform, the default kernel
+ * initialiser of tf.layers.dense (seed 004's TensorFlow model).
+ */
+export const glorotUniform = (fanIn: number, fanOut: number) => uniform(Math.sqrt(6 / (fanIn + fanOut)));

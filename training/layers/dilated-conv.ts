@@ -22,13 +22,16 @@ export function sameConv(x: tf.Tensor3D, W: tf.Tensor3D, b: tf.Tensor1D, dilatio
   return dilatedConvSame(x, W, b, dilation);
 }
 
-/** LayerNorm over channels at every position (nn.LayerNorm(C), eps 1e-5): gain w, bias b: [C]. */
-export function layerNorm(x: tf.Tensor3D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor3D {
+/**
+ * LayerNorm over channels at every position (nn.LayerNorm(C), eps 1e-5 unless told: TensorFlow's
+ * tf.contrib.layers.layer_norm, seed 004, uses 1e-12): gain w, bias b: [C].
+ */
+export function layerNorm(x: tf.Tensor3D, w: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor3D {
   // One fused kernel each way with the native addon (kernels/layer_norm.ts); the same formula.
-  const fused = nativeLayerNorm(x, w, b, 1e-5);
+  const fused = nativeLayerNorm(x, w, b, eps);
   if (fused) return fused;
   const { mean, variance } = tf.moments(x, 2, true); // [batch, pos, 1] each
-  const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))); // [batch, pos, channels]
+  const norm = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [batch, pos, channels]
   return tf.add(tf.mul(norm, w), b) as tf.Tensor3D;
 }
 

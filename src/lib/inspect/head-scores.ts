@@ -14,20 +14,27 @@ export interface RunScores {
 /**
  * Head scores of one run, by the probes' own functions: the period is the exact repeat detectPeriod finds in
  * the tokens (a text that is one block typed twice); without one only the previous-token score exists.
- * `cross`: names of the cross-attention patterns (their heads get null scores).
+ * `cross`, `outputSelf`: names of the cross-attention and output self-attention patterns (their heads get
+ * null scores).
  */
 export function runScores(
   patterns: Record<string, Tensor>,
   tokens: number[],
   cross: ReadonlySet<string> = new Set(),
+  outputSelf: ReadonlySet<string> = new Set(),
 ): RunScores {
   const period = detectPeriod(tokens);
-  return { period, heads: allHeadScores(patterns, [tokens], period, {}, cross) };
+  return { period, heads: allHeadScores(patterns, [tokens], period, {}, cross, outputSelf) };
 }
 
 /** The cross-attention patterns of a run's maps, by canonical name (for runScores). */
 export function crossNames(maps: readonly { canonical: string; cross: boolean }[]): Set<string> {
   return new Set(maps.filter((m) => m.cross).map((m) => m.canonical));
+}
+
+/** The output steps' self-attention patterns of a run's maps, by canonical name (for runScores). */
+export function outputSelfNames(maps: readonly { canonical: string; outputSelf?: boolean }[]): Set<string> {
+  return new Set(maps.filter((m) => m.outputSelf).map((m) => m.canonical));
 }
 
 /** The score row of one head, if the run has it. */

@@ -21,7 +21,7 @@ import { UsageError } from '../../../format/errors';
 import { prepareCausal, type CausalModel } from '$probes/causal/causal-model';
 import type { HeadRef } from '$probes/causal/heads';
 import { runCausal, type GateHeads, type TokenLoss } from './causal-run';
-import { crossNames, runScores, type RunScores } from './head-scores';
+import { crossNames, outputSelfNames, runScores, type RunScores } from './head-scores';
 
 /** What a run is asked for: the text, and the heads to zero-ablate beside the clean run. */
 interface Request {
@@ -61,7 +61,8 @@ export const DEFAULT_MAX_TOKENS = 4096;
 /** The run with its head scores computed (the same run when it has them). */
 export function withScores(run: AttentionRun): AttentionRun {
   if (!run.scoresPending) return run;
-  return { ...run, scores: runScores(run.patterns, run.tokens, crossNames(run.maps)), scoresPending: false };
+  const scores = runScores(run.patterns, run.tokens, crossNames(run.maps), outputSelfNames(run.maps));
+  return { ...run, scores, scoresPending: false };
 }
 
 /** COEP blocking a worker makes ORT hang without an error; after this long the page says so. */
@@ -256,7 +257,7 @@ export class ModelSession {
       patterns: patterns.patterns,
       scores: this.#deferScores
         ? { period: detectPeriod(tokens), heads: [] }
-        : runScores(patterns.patterns, tokens, crossNames(maps)),
+        : runScores(patterns.patterns, tokens, crossNames(maps), outputSelfNames(maps)),
       scoresPending: this.#deferScores,
       loss,
       ms,

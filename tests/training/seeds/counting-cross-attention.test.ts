@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { asPattern, attentionPatterns, findAttention } from '../../../probes/attention';
-import { allHeadScores, CROSS_NOTE, headScores, type CrossHeadRow } from '../../../probes/heads';
+import {
+  allHeadScores,
+  CROSS_NOTE,
+  headScores,
+  OUTPUT_SELF_NOTE,
+  type CrossHeadRow,
+} from '../../../probes/heads';
 import { initBackend } from '../../../training/backend';
 import { disposeParams, initParams } from '../../../training/models/params';
 import { countingSpec } from '../../helpers/counting-spec';
@@ -81,18 +87,36 @@ describe('counting (seed 004): encoder-decoder attention as cross attention', ()
     expect(four.result.taps[0].kind).toBe('cross');
   });
 
-  it('with output self-attention: the [out, out] pattern is not over the input and is skipped with a reason', async () => {
+  it('with output self-attention: the [out, out] pattern is found as output-self and fetched at any input length', async () => {
     const params = initParams(spec(true), new Rng(6));
     const bytes = await exportBytes(spec(true), params);
     disposeParams(params);
+    expect(findAttention(bytes).taps.map((t) => t.kind)).toEqual(['cross', 'output-self']);
+    for (const text of [TEXT, 'ABCA', 'AB']) {
+      const { result } = await patternsOf(bytes, [bytesOf(text), bytesOf(text)]);
+      expect(result.skipped).toEqual([]);
+      expect(result.taps.map((t) => [t.name, t.kind])).toEqual([
+        ['blocks.0.attn.hook_pattern', 'cross'],
+        ['blocks.1.attn.hook_pattern', 'output-self'],
+      ]);
+      expect(result.patterns['blocks.0.attn.hook_pattern'].dims).toEqual([2, 1, 4, text.length]);
+      expect(result.patterns['blocks.1.attn.hook_pattern'].dims).toEqual([2, 1, 4, 4]);
+    }
+    // Head scores: none for either (neither is attention among the tokens).
     const { result } = await patternsOf(bytes, [bytesOf(TEXT)]);
-    expect(Object.keys(result.patterns)).toEqual(['blocks.0.attn.hook_pattern']);
-    expect(result.skipped).toEqual([
-      {
-        tensor: 'blocks.1.attn.hook_pattern',
-        reason: '[1,1,4,4] does not span the 10 input positions',
-      },
+    const rows = allHeadScores(
+      result.patterns,
+      [bytesOf(TEXT)],
+      null,
+      {},
+      new Set(['blocks.0.attn.hook_pattern']),
+      new Set(['blocks.1.attn.hook_pattern']),
+    );
+    expect(rows.map((r) => ['kind' in r ? r.kind : 'self', r.previous_token, r.induction])).toEqual([
+      ['cross', null, null],
+      ['output-self', null, null],
     ]);
+    expect(rows[1]).toMatchObject({ name: 'L1H0', note: OUTPUT_SELF_NOTE });
   });
 
   it('asPattern keeps a non-square pattern over the input only when asked for cross attention', () => {

@@ -58,6 +58,7 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
     { task: 'counting', arch: 'counting', letters: 1 },
     /--letters must be in 2\.\.26/,
   ],
+  ['an unknown learning-rate schedule', { schedule: 'linear' }, /--schedule must be cosine or constant/],
   [
     'the shapes regression on a token model',
     { task: 'shapes', arch: 'conv-stack' },

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SHAPES_DEFAULTS, shapesSample, validateShapes } from '../../../training/tasks/shapes';
-import { countingSample, countingTarget, validateCounting } from '../../../training/tasks/counting';
+import {
+  countingCompositions,
+  countingSample,
+  countingTarget,
+  validateCounting,
+} from '../../../training/tasks/counting';
 import { Rng } from '../../../training/random';
 
 describe('shapes (seed 003)', () => {
@@ -50,6 +55,28 @@ describe('counting / difference (seed 004)', () => {
     expect(s.input).toMatch(/^[ABC ]{10}$/);
     expect(s.target).toEqual(countingTarget(s.input, 3));
     expect(s.target.slice(0, 3).reduce((a, b) => a + b, 0)).toBe(s.input.replace(/ /g, '').length);
+  });
+
+  it('enumerates the 286 compositions of 10 positions over blank + 3 letters, with multinomial probabilities', () => {
+    const all = countingCompositions({ length: 10, letters: 3, blank: 0.25 });
+    expect(all).toHaveLength(286); // C(13, 3)
+    expect(new Set(all.map((c) => c.input)).size).toBe(286);
+    expect(Math.abs(all.reduce((a, c) => a + c.p, 0) - 1)).toBeLessThan(1e-12);
+    // Ten A's: 0.25^10; one of each letter and 7 blanks: 10! / 7! x 0.25^10.
+    expect(all.find((c) => c.input === 'AAAAAAAAAA')!.p).toBeCloseTo(0.25 ** 10, 15);
+    const mixed = all.find((c) => c.input === '       ABC')!;
+    expect(mixed.p).toBeCloseTo(720 * 0.25 ** 10, 15);
+    expect(mixed.target).toEqual([1, 1, 1, 0]);
+    // No blanks at all: compositions with a blank have probability 0, and none is NaN.
+    const noBlank = countingCompositions({ length: 4, letters: 2, blank: 0 });
+    expect(noBlank.filter((c) => c.p > 0).map((c) => c.input)).toEqual([
+      'BBBB',
+      'ABBB',
+      'AABB',
+      'AAAB',
+      'AAAA',
+    ]);
+    expect(noBlank.every((c) => Number.isFinite(c.p))).toBe(true);
   });
 
   it('refuses a single letter (no difference to take)', () => {

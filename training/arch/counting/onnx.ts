@@ -1,13 +1,14 @@
 import { hookName } from '../../../format/manifest';
 import type { onnx } from '../../../format/onnx/gen/onnx.js';
-import { countClasses } from './model';
+import { COUNTING_LN_EPS, countClasses } from './model';
 import type { SpecOf } from '../../../format/manifest';
 import { DataType, type GraphBuilder, valueInfo } from '../../export/graph';
 
 /**
  * Seed 004's counting model (model.ts) as ONNX: `logits` [batch, out_steps, classes]; the
  * encoder-decoder pattern `blocks.0.attn.hook_pattern` [batch, 1, out_steps, pos] (non-square) and, with
- * self-attention, `blocks.1.attn.hook_pattern` [batch, 1, out_steps, out_steps].
+ * self-attention, `blocks.1.attn.hook_pattern` [batch, 1, out_steps, out_steps] (fixed, square: attention
+ * among the output steps, not over the input). LayerNormalization nodes (opset 17) as the conv stack writes.
  */
 export function countingGraph(
   g: GraphBuilder,
@@ -20,30 +21,34 @@ export function countingGraph(
   const outputs = [valueInfo('logits', DataType.FLOAT, ['batch', S, K])];
   const ax1 = g.int64s('axis1', [1], [1]);
   const scale = g.floats('sqrt_d', [], Float32Array.of(Math.sqrt(D)));
-  const x = g.node('Gather', [g.floats('embed.W_E', [spec.vocab, D], w['embed.W_E']), 'tokens'], { axis: 0 }); // [batch, pos, D]
-  const kT = g.node(
-    'Transpose',
-    [g.node('MatMul', [x, g.floats('blocks.0.attn.W_K', [D, D], w['blocks.0.attn.W_K'])])],
-    { perm: [0, 2, 1] },
-  ); // [batch, D, pos]
-  const v = g.node('MatMul', [x, g.floats('blocks.0.attn.W_V', [D, D], w['blocks.0.attn.W_V'])]); // [batch, pos, D]
-  const Q = g.floats('queries.W_q', [S, D], w['queries.W_q']); // [out_steps, D], broadcast over the batch
-  const scores = g.node('Unsqueeze', [g.node('Div', [g.node('MatMul', [Q, kT]), scale]), ax1]); // [batch, 1, out_steps, pos]
-  const cross = g.node('Softmax', [scores], { axis: -1 }, hookName.pattern(0)); // [batch, 1, out_steps, pos]
-  outputs.push(valueInfo(hookName.pattern(0), DataType.FLOAT, ['batch', 1, S, 'pos']));
-  let dec = g.node('Add', [
-    g.node('Squeeze', [g.node('MatMul', [cross, g.node('Unsqueeze', [v, ax1])]), ax1]),
-    Q,
-  ]); // [batch, out_steps, D]
-  if (spec.self_attn) {
-    const s = g.node('Div', [
-      g.node('MatMul', [dec, g.node('Transpose', [dec], { perm: [0, 2, 1] })]),
-      scale,
-    ]); // [batch, out_steps, out_steps]
-    const self = g.node('Softmax', [g.node('Unsqueeze', [s, ax1])], { axis: -1 }, hookName.pattern(1)); // [batch, 1, out_steps, out_steps]
-    outputs.push(valueInfo(hookName.pattern(1), DataType.FLOAT, ['batch', 1, S, S]));
-    dec = g.node('Squeeze', [g.node('MatMul', [self, g.node('Unsqueeze', [dec, ax1])]), ax1]); // [batch, out_steps, D]
-  }
+
+  /** The seed's attention(q, kv, kv): softmax(q kv^T / sqrt(d)) kv + q, then LayerNorm l. */
+  const attention = (q: string, kv: string, l: number, keys: number | string): string => {
+    const kT = g.node('Transpose', [kv], { perm: [0, 2, 1] }); // [batch, D, key]
+    const scores = g.node('Unsqueeze', [g.node('Div', [g.node('MatMul', [q, kT]), scale]), ax1]); // [batch, 1, query, key]
+    const pattern = g.node('Softmax', [scores], { axis: -1 }, hookName.pattern(l)); // [batch, 1, query, key]
+    outputs.push(valueInfo(hookName.pattern(l), DataType.FLOAT, ['batch', 1, S, keys]));
+    const gathered = g.node('Squeeze', [g.node('MatMul', [pattern, g.node('Unsqueeze', [kv, ax1])]), ax1]); // [batch, query, D]
+    return g.node(
+      'LayerNormalization',
+      [
+        g.node('Add', [gathered, q]),
+        g.floats(`blocks.${l}.ln.w`, [D], w[`blocks.${l}.ln.w`]),
+        g.floats(`blocks.${l}.ln.b`, [D], w[`blocks.${l}.ln.b`]),
+      ],
+      { axis: -1, epsilon: { float: COUNTING_LN_EPS } },
+    ); // [batch, query, D]
+  };
+
+  const rows = g.node('Gather', [g.floats('embed.W_E', [spec.vocab, D], w['embed.W_E']), 'tokens'], {
+    axis: 0,
+  }); // [batch, pos, D]
+  const kv = g.node('Add', [rows, g.floats('embed.b_E', [D], w['embed.b_E'])]); // [batch, pos, D]: keys = values
+  const Q = g.floats('queries.W_q', [S, D], w['queries.W_q']); // [out_steps, D]
+  // The queries, one row per output step, broadcast over the batch: [batch, out_steps, D] (Add and MatMul
+  // broadcast [S, D] against [batch, ...] themselves).
+  let dec = attention(Q, kv, 0, 'pos'); // [batch, out_steps, D]
+  if (spec.self_attn) dec = attention(dec, dec, 1, S); // [batch, out_steps, D]
   g.node(
     'Add',
     [
