@@ -1,4 +1,4 @@
-import type { AttentionDiscovery } from '../attention';
+import { isCross, isOutputSelf, type AttentionDiscovery } from '../attention';
 import { UsageError } from '../../format/errors';
 import { findHeadSites, type SiteSearch } from '../onnx/head-sites';
 import { insertGates, type Gate } from '../onnx/gate-surgery';
@@ -29,13 +29,19 @@ export interface CausalModel {
 export function prepareCausal(
   discovery: AttentionDiscovery,
   vocab: number | null,
-  { dla = false }: { dla?: boolean } = {},
+  { dla = false, patterns = false }: { dla?: boolean; patterns?: boolean } = {},
 ): CausalModel {
   const model = discovery.model;
   // Slice with starts/ends as inputs, GatherElements (readout-surgery.ts)
   if (model.opset < 11)
     throw new UsageError(
       `the causal probes edit and read the graph with ops of opset 11 or later; the model has opset ${model.opset}`,
+    );
+  // Seed 004's counting model answers in output steps (cross attention from learned queries): its logits are
+  // [batch, output step, class], not next-token predictions over the input, so there is no next-token loss.
+  if (discovery.taps.some((t) => isCross(t) || isOutputSelf(t)))
+    throw new UsageError(
+      'the causal probes measure next-token prediction over the input tokens; this model answers in output steps (encoder-decoder attention)',
     );
   const tokens = tokenInputName(model.inputs);
   if (!tokens)
@@ -55,8 +61,13 @@ export function prepareCausal(
   }
   // The file's own bytes, not discovery's with every pattern exposed: the probes read z (the gates expose it)
   // and a graph output is a buffer the runtime cannot reuse.
-  const gated = insertGates(model, model.bytes, found.sites);
-  const outputs = [...model.outputs.map((o) => o.name), ...gated.gates.map((g) => g.raw)];
+  // `patterns`: a caller that draws them too (the inspect page) gets discovery's bytes, every pattern exposed.
+  const gated = insertGates(model, patterns ? discovery.bytes : model.bytes, found.sites);
+  const outputs = [
+    ...model.outputs.map((o) => o.name),
+    ...(patterns ? discovery.taps.map((t) => t.tensor) : []),
+    ...gated.gates.map((g) => g.raw),
+  ];
   const plan = dla ? planDla(model, gated.gates, logits) : null;
   const have = new Set(outputs);
   const expose = [...new Set(plan?.expose ?? [])].filter((n) => !have.has(n));

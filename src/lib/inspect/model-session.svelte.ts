@@ -167,7 +167,7 @@ export class ModelSession {
       // patterns need (probes/onnx/prune.ts), without the loss strip.
       let model: Uint8Array;
       try {
-        this.#causal = prepareCausal(found, this.vocab);
+        this.#causal = prepareCausal(found, this.vocab, { patterns: true });
         model = this.#causal.bytes;
       } catch (err) {
         // Any failure of the surgery costs the loss strip only, never the attention view.
