@@ -107,6 +107,8 @@ export class ModelSession {
   readonly #submit: (req: Request) => void;
 
   readonly #deferScores: boolean;
+  /** Run the gated causal model (loss strip, ablation): the inspect page; compare draws attention only. */
+  readonly #causalRuns: boolean;
 
   /**
    * `deferScores`: runs come with the period only and scoresPending, for a caller that draws the heatmaps first
@@ -117,9 +119,10 @@ export class ModelSession {
   constructor(
     readonly ckpt: string,
     onRun: (run: AttentionRun) => void,
-    { deferScores = false }: { deferScores?: boolean } = {},
+    { deferScores = false, causal = false }: { deferScores?: boolean; causal?: boolean } = {},
   ) {
     this.#deferScores = deferScores;
+    this.#causalRuns = causal;
     this.#submit = latestOnly(
       (req: Request) => this.#compute(req),
       (_text, run) => {
@@ -165,19 +168,21 @@ export class ModelSession {
       // The gated model with its loss readouts (probes/causal/causal-model.ts): each run gives the patterns and
       // the next-token loss, and heads can be ablated. A model that cannot be gated runs only what the
       // patterns need (probes/onnx/prune.ts), without the loss strip.
-      let model: Uint8Array;
-      try {
-        this.#causal = prepareCausal(found, this.vocab, { patterns: true });
-        model = this.#causal.bytes;
-      } catch (err) {
-        // Any failure of the surgery costs the loss strip only, never the attention view.
-        this.lossNote = err instanceof Error ? err.message : String(err);
-        model =
-          pruneToOutputs(
-            found.model,
-            found.taps.map((t) => t.tensor),
-          ) ?? found.bytes;
+      let model: Uint8Array | null = null;
+      if (this.#causalRuns) {
+        try {
+          this.#causal = prepareCausal(found, this.vocab, { patterns: true });
+          model = this.#causal.bytes;
+        } catch (err) {
+          // Any failure of the surgery costs the loss strip only, never the attention view.
+          this.lossNote = err instanceof Error ? err.message : String(err);
+        }
       }
+      model ??=
+        pruneToOutputs(
+          found.model,
+          found.taps.map((t) => t.tensor),
+        ) ?? found.bytes;
       const runner = await withTimeout(
         createWebRunner(model, found.model),
         CREATE_TIMEOUT_MS,
