@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../../format/errors';
 import { constantTensor, type OnnxModel } from '../../format/onnx/model';
 import type { FieldMethod, GradientProfiler } from '../../probes/field/field-probe';
+import { rowNorms } from '../../probes/field/finite-difference';
 import type { CutModel } from '../../probes/onnx/cut-embedding';
 import type { Runner } from '../../probes/runner';
 import { EmbeddingGraph } from '../../runtime/tfjs/graph-gradients';
@@ -81,13 +82,7 @@ export function graphProfiler(graph: EmbeddingGraph): ExactProfiler {
       const T = row.length;
       const next = objective.kind === 'loss' ? row[t + 1] : null;
       const { grad, d } = graph.gradient(row, (out) => objectiveScalar(out, T, t, objective, next));
-      const norms = new Float64Array(T);
-      for (let s = 0; s < T; s++) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) sq += grad[s * d + j] ** 2;
-        norms[s] = Math.sqrt(sq);
-      }
-      return norms;
+      return rowNorms(grad, T, d);
     },
     dispose: () => graph.dispose(),
   };

@@ -78,6 +78,11 @@ export async function gradientProfile(
     eps,
     maxFloats,
   });
+  return rowNorms(grad, T, d);
+}
+
+/** g(s) = || grad[s, :] ||_2 of a [pos, d] row-major gradient: the field's profile, however it was computed. */
+export function rowNorms(grad: ArrayLike<number>, T: number, d: number): Float64Array {
   const norms = new Float64Array(T);
   for (let s = 0; s < T; s++) {
     let sq = 0;
