@@ -26,6 +26,14 @@ export interface Column {
   format: Format;
 }
 
+/** The masked tasks' run table (seeds 000 and 001, selcopy and vselcopy), as the seeds' tables give it. */
+export const MASKED_TASK_COLUMNS: Column[] = [
+  { key: 'val_loss', label: 'validation loss', format: 'loss' },
+  { key: 'mask_error', label: 'validation mask error %', format: 'percent' },
+  { key: 'sample_error', label: 'validation sample error %', format: 'percent' },
+  { key: 'params', label: 'model params', format: 'count' },
+];
+
 export interface Role {
   key: string;
   label: string;

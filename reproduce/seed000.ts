@@ -1,4 +1,4 @@
-import { formatNumber, lowerOn, type Check, type Numbers, type Plan } from './plan';
+import { formatNumber, lowerOn, MASKED_TASK_COLUMNS, type Check, type Numbers, type Plan } from './plan';
 
 /**
  * Seed 000, "How does receptive field size increase with self-attention": a 3-layer conv net on selective
@@ -66,12 +66,7 @@ export const seed000: Plan = {
       seed: SEED.k13_attn,
     },
   ],
-  columns: [
-    { key: 'val_loss', label: 'validation loss', format: 'loss' },
-    { key: 'mask_error', label: 'validation mask error %', format: 'percent' },
-    { key: 'sample_error', label: 'validation sample error %', format: 'percent' },
-    { key: 'params', label: 'model params', format: 'count' },
-  ],
+  columns: MASKED_TASK_COLUMNS,
   probes: {},
   figures: [
     {

@@ -1,4 +1,4 @@
-import { formatNumber, lowerOn, type Check, type Numbers, type Plan } from './plan';
+import { formatNumber, lowerOn, MASKED_TASK_COLUMNS, type Check, type Numbers, type Plan } from './plan';
 
 /**
  * Seed 001, "Very Selective Copying" (the curriculum): a deep conv stack trained on questions of 2 to 5
@@ -78,12 +78,7 @@ export const seed001: Plan = {
       seed: SEED.l18_curriculum,
     },
   ],
-  columns: [
-    { key: 'val_loss', label: 'validation loss', format: 'loss' },
-    { key: 'mask_error', label: 'validation mask error %', format: 'percent' },
-    { key: 'sample_error', label: 'validation sample error %', format: 'percent' },
-    { key: 'params', label: 'model params', format: 'count' },
-  ],
+  columns: MASKED_TASK_COLUMNS,
   probes: {},
   figures: [
     {
