@@ -1,7 +1,8 @@
 /**
  * Child process of bench/fuzz/run.ts: runs each model it is sent through the probes that need ONNX Runtime,
  * as the command line does (inspect with its confirming run, probe attention + heads + OV + ICL on a few
- * tokens, probe field by finite differences), and answers one message per case. A native crash or a hang is
+ * tokens, probe field exact where the tfjs interpreter takes the graph and by finite differences otherwise,
+ * probe ablate + patch + dla on the gated causal model), and answers one message per case. A native crash or a hang is
  * seen by the parent as this process dying or going quiet; a throw that is not a UsageError is reported.
  */
 import { inspectModel } from '../../bin/commands/inspect';
@@ -9,6 +10,7 @@ import { createNodeRunner } from '../../runtime/node/ort-node';
 import { createEmbeddingRunner } from '../../runtime/node/ort-embeddings';
 import { attentionPatterns, findAttention } from '../../probes/attention';
 import { UsageError } from '../../format/errors';
+import { planFeeds } from '../../format/feeds';
 import { receptiveField } from '../../probes/field/field-probe';
 import { allHeadScores } from '../../probes/heads';
 import { modelContext } from '../../probes/onnx/context';
@@ -17,6 +19,11 @@ import { vocabSize } from '../../probes/onnx/embedding';
 import { decodeModel, type OnnxModel } from '../../format/onnx/model';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
 import { ovCopying } from '../../probes/scores/ov-circuits';
+import { ablateHeads } from '../../probes/causal/ablate';
+import { prepareCausal } from '../../probes/causal/causal-model';
+import { directLogitAttribution } from '../../probes/causal/dla';
+import { patchHeads } from '../../probes/causal/patch';
+import { graphProfiler, openEmbeddingGraph, type ExactProfiler } from '../../bin/model/graph-exact';
 
 async function attemptAll(model: OnnxModel): Promise<'ok' | 'refused'> {
   let refused = false;
@@ -53,12 +60,36 @@ async function attemptAll(model: OnnxModel): Promise<'ok' | 'refused'> {
     try {
       const output = logitsOutput(model, cut.vocab) ?? model.outputs[0]?.name ?? '';
       const field = [tokens[0].map((t) => t % cut.vocab)];
-      await receptiveField(model, cut.table, runner, field, {
-        output,
-        objective: { kind: 'sum' },
-        eps: 1e-2,
-        attention: true,
-      });
+      // As `probe field` does by default: exact where the interpreter takes the graph and agrees with ORT.
+      let profiler: ExactProfiler | undefined;
+      const graph = await openEmbeddingGraph(model, cut, output, { runner, rows: field });
+      if (!('reason' in graph)) profiler = graphProfiler(graph);
+      try {
+        await receptiveField(model, cut.table, runner, field, {
+          output,
+          objective: { kind: 'sum' },
+          eps: 1e-2,
+          attention: true,
+          profiler,
+        });
+      } finally {
+        profiler?.dispose();
+      }
+    } finally {
+      await runner.dispose?.();
+    }
+  });
+  await step(async () => {
+    const found = findAttention(model);
+    const causal = prepareCausal(found, vocabSize(model), { dla: true, patterns: true });
+    const runner = await createNodeRunner(model, causal.bytes);
+    try {
+      const batch = planFeeds(model.inputs).tokens.dims?.[0];
+      const maxRows = typeof batch === 'number' ? batch : undefined;
+      await ablateHeads(runner, causal, tokens, { mode: 'mean', maxRows });
+      const corrupt = [tokens[0].map((t, i) => (i === T - 1 ? (t + 1) % vocab : t))];
+      await patchHeads(runner, causal, tokens, corrupt, { maxRows });
+      await directLogitAttribution(runner, causal, tokens);
     } finally {
       await runner.dispose?.();
     }
