@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { installNativeMatMul } from './kernels/native';
+import { installHeapSlice } from './kernels/heap_slice';
 import { installZeroCopyIdentity } from './kernels/zero_copy';
 import { registerGradients } from './tfjs/gradients';
 
@@ -47,6 +48,7 @@ async function useWasm(): Promise<BackendInfo> {
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasm.getThreadsCount();
   installZeroCopyIdentity();
+  installHeapSlice();
   const native = installNativeMatMul();
   return {
     id: 'wasm',
