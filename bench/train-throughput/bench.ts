@@ -64,6 +64,12 @@ async function main() {
     );
     process.exit(1);
   }
+  if (info.blas_threads !== info.threads) {
+    console.error(
+      `OpenBLAS runs ${info.blas_threads} threads where PyTorch was given ${info.threads}: the reference would not run on the bench's thread count`,
+    );
+    process.exit(1);
+  }
   // sgemm peak, both libraries, 1 and 2 threads, before the training blocks (a cold machine is the same for both)
   const peak = {
     openblas: [
@@ -131,7 +137,7 @@ async function main() {
   console.log(
     `train-throughput ${date}: ${cpus().length} x ${cpus()[0]?.model?.trim()}, node ${process.version}, ` +
       `smallscope ${backend.name}, data parallel over the threads column, ` +
-      `PyTorch ${info.torch} torch.set_num_threads(${info.threads}) on ${blas.find((p) => /libblas/.test(p)) ?? blas[0]}; ${rounds} rounds x ${steps} steps, medians`,
+      `PyTorch ${info.torch} torch.set_num_threads(${info.threads}) on ${blas.find((p) => /libblas/.test(p)) ?? blas[0]} (openblas_set_num_threads(${info.blas_threads})); ${rounds} rounds x ${steps} steps, medians`,
   );
   const g = (x: number | null) => (x === null ? '-' : x.toFixed(0));
   console.log(

@@ -6,7 +6,12 @@ smallscope's run) and prints the elapsed seconds. The thread count is fixed once
 The reference is the best PyTorch this machine runs (issue #18): OpenBLAS behind libblas.so.3 (reported in the
 ready line, which the bench checks), denormals flushed, and the attention products on contiguous operands
 (torch 1.13 runs `q @ k.transpose(1, 2)` on strided views through a slow per-matrix bmm path: 92% of seed 000's
-step until k^T is made contiguous). A {"gemm": n, "threads": t} line measures sgemm peak instead."""
+step until k^T is made contiguous), and OpenBLAS held to the bench's thread count: torch.set_num_threads does not
+reach a BLAS that torch was not built against (Debian's torch calls the generic libblas.so.3), so OpenBLAS kept one
+thread per core, and at 1 thread the reference ran its products on 2 (measured: seed 002 Attn-Attn d=384, torch bmm
+572 ms of CPU per step with OpenBLAS's 2 threads against 119 ms with 1, while another job held the second core).
+A {"gemm": n, "threads": t} line measures sgemm peak instead."""
+import ctypes
 import json
 import math
 import os
@@ -54,9 +59,27 @@ def blas_library():
     return sorted(os.path.realpath(p) for p in paths)
 
 
+def set_threads(t):
+    """t threads for torch's own kernels and for OpenBLAS (openblas_set_num_threads on the mapped library)."""
+    torch.set_num_threads(t)
+    for path in BLAS:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_set_num_threads"):
+            lib.openblas_set_num_threads(t)
+
+
+def blas_threads():
+    """OpenBLAS's thread count as it reports it, or None when no mapped library is OpenBLAS."""
+    for path in BLAS:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_num_threads"):
+            return lib.openblas_get_num_threads()
+    return None
+
+
 def sgemm_gflops(n, t, reps=8):
     """Best n x n x n torch.mm (contiguous float32) on t threads, in GFLOP/s."""
-    torch.set_num_threads(t)
+    set_threads(t)
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
     best = float("inf")
@@ -64,7 +87,7 @@ def sgemm_gflops(n, t, reps=8):
         t0 = time.perf_counter()
         torch.mm(a, b)
         best = min(best, time.perf_counter() - t0)
-    torch.set_num_threads(threads)
+    set_threads(threads)
     return 2 * n**3 / best / 1e9
 
 
@@ -118,10 +141,18 @@ def build(cfg):
     raise ValueError(arch)
 
 
+BLAS = blas_library()
+set_threads(threads)
 models = {}
 print(
     json.dumps(
-        {"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()}
+        {
+            "ready": True,
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "blas": BLAS,
+            "blas_threads": blas_threads(),
+        }
     ),
     flush=True,
 )
