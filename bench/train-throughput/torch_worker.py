@@ -10,7 +10,7 @@ step until k^T is made contiguous), and OpenBLAS held to the bench's thread coun
 reach a BLAS that torch was not built against (Debian's torch calls the generic libblas.so.3), so OpenBLAS kept one
 thread per core, and at 1 thread the reference ran its products on 2 (measured: seed 002 Attn-Attn d=384, torch bmm
 572 ms of CPU per step with OpenBLAS's 2 threads against 119 ms with 1, while another job held the second core).
-A {"gemm": n, "threads": t} line measures sgemm peak instead."""
+A {"gemm": [[m, n, k], ...], "threads": t} line measures the sgemm peak instead."""
 import ctypes
 import json
 import math
@@ -77,18 +77,22 @@ def blas_threads():
     return None
 
 
-def sgemm_gflops(n, t, reps=8):
-    """Best n x n x n torch.mm (contiguous float32) on t threads, in GFLOP/s."""
+def sgemm_gflops(shapes, t, seconds=1.0):
+    """Best rate over `shapes` ([m, n, k] each) of repeated torch.mm on contiguous float32 operands, t threads,
+    in GFLOP/s (each shape run for `seconds` of wall time after a warm-up, as bench/train-throughput/gemm-peak.ts
+    runs smallscope's)."""
     set_threads(t)
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)
-    best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter()
+    best = 0.0
+    for m, n, k in shapes:
+        a, b = torch.randn(m, k), torch.randn(k, n)
         torch.mm(a, b)
-        best = min(best, time.perf_counter() - t0)
+        count, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            torch.mm(a, b)
+            count += 1
+        best = max(best, 2 * m * n * k * count / (time.perf_counter() - t0) / 1e9)
     set_threads(threads)
-    return 2 * n**3 / best / 1e9
+    return best
 
 
 class ConvStack(torch.nn.Module):
