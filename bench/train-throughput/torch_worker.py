@@ -171,6 +171,8 @@ for line in sys.stdin:
         m = build(cfg)
         models[key] = (m, torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.01))
     model, opt = models[key]
+    # A block may ask for fewer threads than the worker's (the bench tries 1 and 2 and keeps PyTorch's faster).
+    set_threads(msg.get("threads", threads))
     B, T = cfg["batch"], cfg["seq_len"]
     data = torch.randint(0, 256, (msg["steps"], B, T + 1))
     t0 = time.perf_counter()
@@ -185,4 +187,5 @@ for line in sys.stdin:
         last = loss.item()
     sec = time.perf_counter() - t0
     cpu = time.process_time() - c0  # all threads of this process
+    set_threads(threads)
     print(json.dumps({"seconds": sec, "cpu_seconds": cpu, "loss": last}), flush=True)
