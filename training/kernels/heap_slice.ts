@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel } from './override';
 
 /**
  * Slice on the tfjs wasm backend as row copies inside the wasm heap.
@@ -20,26 +21,18 @@ let installed = false;
 
 export function installHeapSlice(): void {
   if (installed || tf.getBackend() !== 'wasm') return;
-  const original = tf.getKernel('Slice', 'wasm');
-  if (!original) return;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Slice',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = args.inputs.x!;
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
-      const [start, shape] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-      const backend = args.backend as unknown as HeapBackend;
-      const out = backend.makeOutput(shape, x.dtype);
-      if (shape.some((n) => n === 0)) return out;
-      // Views taken after makeOutput: an allocation may grow, and so replace, the heap's buffer.
-      copySlice(backend.typedArrayFromHeap(x), x.shape, backend.typedArrayFromHeap(out), start, shape);
-      return out;
-    },
+  installed = overrideWasmKernel('Slice', (original) => (args) => {
+    const x = args.inputs.x!;
+    if (x.dtype === 'string') return original(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+    const [start, shape] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    const backend = args.backend as unknown as HeapBackend;
+    const out = backend.makeOutput(shape, x.dtype);
+    if (shape.some((n) => n === 0)) return out;
+    // Views taken after makeOutput: an allocation may grow, and so replace, the heap's buffer.
+    copySlice(backend.typedArrayFromHeap(x), x.shape, backend.typedArrayFromHeap(out), start, shape);
+    return out;
   });
-  installed = true;
 }
 
 /**

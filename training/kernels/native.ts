@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel } from './override';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,56 +211,50 @@ export function installNativeMatMul(): string | undefined {
   const simd = lib.simd();
   // The portable kernel is no faster than XNNPACK: keep the wasm kernel then.
   if (simd === 'generic') return undefined;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  if (!original) return undefined;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      const batchA = product(a.shape, 0, ra - 2);
-      const batchB = product(b.shape, 0, rb - 2);
-      const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-      const broadcastOne = (batchA === 1 && ra === 2) || (batchB === 1 && rb === 2);
-      if (!enabled || a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameBatch || broadcastOne))
-        return original.kernelFunc(args);
-      const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-      const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-      const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-      const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-      if (k !== kb)
-        throw new Error(
-          `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
-        );
-      const batch = Math.max(batchA, batchB);
-      const outer = (ra >= rb ? a.shape : b.shape).slice(0, -2);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput([...outer, m, n], 'float32');
-      if (batch * m * n === 0) return out;
-      // Offsets read after the allocation, which may have grown the heap.
-      const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset / 4;
-      lib.gemm(
-        backend.wasm.HEAPF32.buffer,
-        batch,
-        m,
-        n,
-        k,
-        off(a),
-        batchA === 1 ? 0 : m * k,
-        transposeA,
-        off(b),
-        batchB === 1 ? 0 : k * n,
-        transposeB,
-        off(out),
-        false,
+  const replaced = overrideWasmKernel('BatchMatMul', (original) => (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batchA = product(a.shape, 0, ra - 2);
+    const batchB = product(b.shape, 0, rb - 2);
+    const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+    const broadcastOne = (batchA === 1 && ra === 2) || (batchB === 1 && rb === 2);
+    if (!enabled || a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameBatch || broadcastOne))
+      return original(args);
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    if (k !== kb)
+      throw new Error(
+        `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
       );
-      return out;
-    },
+    const batch = Math.max(batchA, batchB);
+    const outer = (ra >= rb ? a.shape : b.shape).slice(0, -2);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    if (batch * m * n === 0) return out;
+    // Offsets read after the allocation, which may have grown the heap.
+    const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset / 4;
+    lib.gemm(
+      backend.wasm.HEAPF32.buffer,
+      batch,
+      m,
+      n,
+      k,
+      off(a),
+      batchA === 1 ? 0 : m * k,
+      transposeA,
+      off(b),
+      batchB === 1 ? 0 : k * n,
+      transposeB,
+      off(out),
+      false,
+    );
+    return out;
   });
+  if (!replaced) return undefined;
   active = simd;
   return active;
 }

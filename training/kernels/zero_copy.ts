@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel } from './override';
 
 /**
  * Identity and same-dtype Cast without a copy on the tfjs wasm backend.
@@ -19,27 +20,21 @@ let installed = false;
 
 export function installZeroCopyIdentity(): void {
   if (installed || tf.getBackend() !== 'wasm') return;
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (!cast || !tf.getKernel('Identity', 'wasm')) return;
+  if (!tf.getKernel('Cast', 'wasm') || !tf.getKernel('Identity', 'wasm')) return;
   const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
     (backend as RefCounting).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => share(inputs.x!, backend),
-  });
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Cast',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = args.inputs.x!;
-      const { dtype } = args.attrs as { dtype: string };
-      return dtype === x.dtype && dtype !== 'string' ? share(x, args.backend) : cast.kernelFunc(args);
-    },
+  overrideWasmKernel(
+    'Identity',
+    () =>
+      ({ inputs, backend }) =>
+        share(inputs.x!, backend),
+  );
+  overrideWasmKernel('Cast', (cast) => (args) => {
+    const x = args.inputs.x!;
+    const { dtype } = args.attrs as { dtype: string };
+    return dtype === x.dtype && dtype !== 'string' ? share(x, args.backend) : cast(args);
   });
   installed = true;
 }
