@@ -74,6 +74,18 @@ const ELEM_TYPES: Record<number, string> = {
   16: 'bfloat16',
 };
 
+/** A NodeProto as the graph walks read it: absent fields as empty. Also for subgraphs (runtime/tfjs Scan). */
+export function graphNode(n: onnx.INodeProto): GraphNode {
+  return {
+    name: n.name ?? '',
+    opType: n.opType ?? '',
+    domain: n.domain ?? '',
+    input: n.input ?? [],
+    output: n.output ?? [],
+    attribute: n.attribute ?? [],
+  };
+}
+
 function valueInfo(v: onnx.IValueInfoProto): ValueInfo {
   const t = v.type?.tensorType;
   const shape = t?.shape;
@@ -126,14 +138,7 @@ export function decodeModel(bytes: Uint8Array, opts: ValidateOptions = {}): Onnx
     irVersion: toInt(proto.irVersion ?? 0),
     opset: opsetEntry ? toInt(opsetEntry.version ?? 0) : 0,
     producer: [proto.producerName, proto.producerVersion].filter(Boolean).join(' '),
-    nodes: graph.node.map((n) => ({
-      name: n.name ?? '',
-      opType: n.opType ?? '',
-      domain: n.domain ?? '',
-      input: n.input ?? [],
-      output: n.output ?? [],
-      attribute: n.attribute ?? [],
-    })),
+    nodes: graph.node.map(graphNode),
     // IR < 4 lists initializers among the inputs too; only the others are fed by the caller.
     inputs: (graph.input ?? []).filter((v) => !initializers.has(v.name ?? '')).map(valueInfo),
     outputs: (graph.output ?? []).map(valueInfo),

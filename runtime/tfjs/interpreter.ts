@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { onnx } from '../../format/onnx/gen/onnx.js';
-import type { GraphNode } from '../../format/onnx/model';
+import { graphNode, type GraphNode } from '../../format/onnx/model';
 import { UnsupportedOp } from './ops/context';
 import { OPS } from './ops';
 import { protoTensor } from './tensor-proto';
@@ -161,14 +161,7 @@ export class GraphProgram {
 /** A subgraph (an attribute's GraphProto) in the shape decodeModel gives the main graph. */
 export function subgraphSource(g: onnx.IGraphProto, opset: number): GraphSource {
   return {
-    nodes: (g.node ?? []).map((n) => ({
-      name: n.name ?? '',
-      opType: n.opType ?? '',
-      domain: n.domain ?? '',
-      input: n.input ?? [],
-      output: n.output ?? [],
-      attribute: n.attribute ?? [],
-    })),
+    nodes: (g.node ?? []).map(graphNode),
     initializers: new Map((g.initializer ?? []).map((t) => [t.name ?? '', t] as const)),
     opset,
   };
