@@ -89,7 +89,6 @@ async function main() {
   const rng = new Rng(7);
   // CPU milliseconds per sample, all threads: less sensitive than wall time to other jobs on the machine.
   const cpuA: number[][] = configs.map(() => []);
-  const cpuB: number[][] = configs.map(() => []);
   const ours = async (i: number, n: number) => {
     const c = configs[i];
     const { params, opt } = models[i];
@@ -122,7 +121,6 @@ async function main() {
     }
   };
   const a: number[][] = configs.map(() => []);
-  const b: number[][] = configs.map(() => []);
   for (let i = 0; i < configs.length; i++) {
     await ours(i, 2); // warm-up (worker start, XNNPACK operators, allocator)
     await theirs(i, 2);
@@ -144,12 +142,10 @@ async function main() {
     process.stderr.write(`round ${r + 1}/${rounds} done\n`);
   }
   // PyTorch's side of each configuration: the thread count with the higher median.
-  const torchBest = configs.map((_, i) => {
+  const theirBest = configs.map((_, i) => {
     const medians = byThreads[i]!.map(median);
     const j = medians.indexOf(Math.max(...medians));
-    b[i] = byThreads[i]![j]!;
-    cpuB[i] = cpuByThreads[i]![j]!;
-    return torchThreads[j]!;
+    return { threads: torchThreads[j]!, samples: medians[j]!, cpu: median(cpuByThreads[i]![j]!) };
   });
   py.stdin!.end();
   models.forEach((m) => {
@@ -176,15 +172,15 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   configs.forEach((c, i) => {
     const x = median(a[i]);
-    const y = median(b[i]);
+    const { threads: torchBest, samples: y, cpu: theirCpu } = theirBest[i]!;
     const ourThreads = threadsFor(c.batch, c.seqLen, paramCount(c.spec));
     const fx = (x * trainFlops(c)) / 1e9;
     const fy = (y * trainFlops(c)) / 1e9;
     const ourPeak = machinePeak(Math.min(ourThreads, 2));
-    const theirPeak = machinePeak(Math.min(torchBest[i]!, 2));
+    const theirPeak = machinePeak(Math.min(torchBest, 2));
     const pct = (f: number, p: number | null) => (p ? `${((100 * f) / p).toFixed(0)}%` : '-');
     console.log(
-      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${ourThreads} / ${torchBest[i]} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${fx.toFixed(1)} / ${fy.toFixed(1)} | ${pct(fx, ourPeak)} / ${pct(fy, theirPeak)} | ${median(cpuA[i]!).toFixed(2)} / ${median(cpuB[i]!).toFixed(2)} |`,
+      `| ${c.name} | ${paramCount(c.spec).toLocaleString('en-US')} | ${c.batch} x ${c.seqLen} | ${ourThreads} / ${torchBest} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${(x / y).toFixed(2)} | ${fx.toFixed(1)} / ${fy.toFixed(1)} | ${pct(fx, ourPeak)} / ${pct(fy, theirPeak)} | ${median(cpuA[i]!).toFixed(2)} / ${theirCpu.toFixed(2)} |`,
     );
   });
   tf.disposeVariables();

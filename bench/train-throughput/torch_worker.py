@@ -91,7 +91,6 @@ def sgemm_gflops(shapes, t, seconds=1.0):
             torch.mm(a, b)
             count += 1
         best = max(best, 2 * m * n * k * count / (time.perf_counter() - t0) / 1e9)
-    set_threads(threads)
     return best
 
 
@@ -171,7 +170,7 @@ for line in sys.stdin:
         m = build(cfg)
         models[key] = (m, torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.01))
     model, opt = models[key]
-    # A block may ask for fewer threads than the worker's (the bench tries 1 and 2 and keeps PyTorch's faster).
+    # Every request sets its own thread count (default: the worker's); the bench tries 1 and 2 and keeps the faster.
     set_threads(msg.get("threads", threads))
     B, T = cfg["batch"], cfg["seq_len"]
     data = torch.randint(0, 256, (msg["steps"], B, T + 1))
@@ -187,5 +186,4 @@ for line in sys.stdin:
         last = loss.item()
     sec = time.perf_counter() - t0
     cpu = time.process_time() - c0  # all threads of this process
-    set_threads(threads)
     print(json.dumps({"seconds": sec, "cpu_seconds": cpu, "loss": last}), flush=True)

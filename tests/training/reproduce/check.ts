@@ -43,10 +43,13 @@ export function checkReproduce(seed: SeedId, steps: number | null) {
   expect(table).toHaveLength(2 + runs.length);
   expect(readdirSync(path.join(out, 'runs')).sort()).toEqual(runs.map((r) => r.name).sort());
   // Each run trained as far as the plan (or --steps) says.
-  for (const r of runs) {
-    const summary = JSON.parse(readFileSync(path.join(out, 'runs', r.name, 'summary.json'), 'utf8'));
-    expect(summary.steps, r.name).toBe(Number(r.flags.steps));
-  }
+  const summaries = new Map(
+    runs.map((r) => [
+      r.name,
+      JSON.parse(readFileSync(path.join(out, 'runs', r.name, 'summary.json'), 'utf8')),
+    ]),
+  );
+  for (const r of runs) expect(summaries.get(r.name).steps, r.name).toBe(Number(r.flags.steps));
 
   // Every figure of the plan, an SVG with drawn content.
   for (const f of plan.figures) {
@@ -66,7 +69,7 @@ export function checkReproduce(seed: SeedId, steps: number | null) {
   expect(headline.match(/^\| [^|]+ \| seed \|/gm)).toHaveLength(roles.length);
   expect(headline.match(/^\| {2}\| ours \|/gm)).toHaveLength(roles.length);
   for (const { role, run: r } of roles) {
-    const summary = JSON.parse(readFileSync(path.join(out, 'runs', r.name, 'summary.json'), 'utf8'));
+    const summary = summaries.get(r.name);
     const lines = headline.split('\n');
     const line = lines.findIndex((l) => l.startsWith(`| ${role.label} | seed |`));
     const [seedRow, ourRow] = [lines[line], lines[line + 1]];
