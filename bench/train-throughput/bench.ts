@@ -10,7 +10,7 @@
  * Beside the throughput, each side's achieved FLOP/s (flops.ts: products and convolutions of forward + backward,
  * counted from the shapes) as a fraction of the machine's sgemm peak measured in the same run at the side's thread
  * count: the better of OpenBLAS (torch.mm) and smallscope's native GEMM, each at its best over PEAK_SHAPES.
- * Usage: bash bench/train-throughput/run.sh [rounds=5] [steps=4] [threads=2] [filter]
+ * Usage: [BENCH_SIMD=avx2] bash bench/train-throughput/run.sh [rounds=5] [steps=4] [threads=2] [filter]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../training/backend';
+import { nativeMatMul } from '../../training/kernels/native';
 import { disposeParams, initParams, paramCount } from '../../training/models/params';
 import { AdamW } from '../../training/optim/adamw';
 import { threadsFor } from '../../training/parallel/pool';
@@ -35,6 +36,12 @@ const filter = process.argv[5] ?? '';
 // threads = 1 forces one thread; otherwise smallscope picks its own count (cores, and one thread for steps too
 // small to split: training/parallel/pool.ts), as `smallscope train` does.
 if (threads === 1) process.env.SMALLSCOPE_THREADS ??= '1';
+// BENCH_SIMD=avx2: both sides on their AVX2 kernels (smallscope's 6 x 16 micro-kernel through SMALLSCOPE_SIMD,
+// OpenBLAS's Haswell kernels through OPENBLAS_CORETYPE), to measure on an AVX-512 machine what an AVX2-only
+// machine runs. Set before the addon loads (it picks its micro-kernel once).
+const level = process.env.BENCH_SIMD;
+if (level) process.env.SMALLSCOPE_SIMD = level;
+const torchEnv = level === 'avx2' ? { ...process.env, OPENBLAS_CORETYPE: 'Haswell' } : process.env;
 
 const configs: Config[] = benchConfigs().filter((c) => c.name.includes(filter));
 
@@ -48,7 +55,7 @@ async function main() {
   const py = spawn(
     process.env.PYTHON ?? '/usr/bin/python3',
     [fileURLToPath(new URL('torch_worker.py', import.meta.url)), ref, String(threads)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'], env: torchEnv },
   );
   const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
   const ask = async (msg: unknown) => {
@@ -158,6 +165,9 @@ async function main() {
     `train-throughput ${date}: ${cpus().length} x ${cpus()[0]?.model?.trim()}, node ${process.version}, ` +
       `smallscope ${backend.name}, data parallel over the threads column, ` +
       `PyTorch ${info.torch} on the faster of 1..${info.threads} threads (torch.set_num_threads, openblas_set_num_threads) on ${blas.find((p) => /libblas/.test(p)) ?? blas[0]}; ${rounds} rounds x ${steps} steps, medians`,
+  );
+  console.log(
+    `GEMM kernels: smallscope ${nativeMatMul() ?? 'wasm (no native matmul)'}${level ? ` (BENCH_SIMD=${level})` : ''}, OpenBLAS ${info.blas_core ?? '?'}${level === 'avx2' ? ' (OPENBLAS_CORETYPE=Haswell)' : ''}`,
   );
   const g = (x: number | null) => (x === null ? '-' : x.toFixed(0));
   console.log(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/train-throughput: training samples/s, smallscope vs PyTorch, same configurations / batch / machine.
-# Usage: bash bench/train-throughput/run.sh [rounds=5] [steps=4] [threads=2] [filter]. Installs Debian's
+# Usage: [BENCH_SIMD=avx2] bash bench/train-throughput/run.sh [rounds=5] [steps=4] [threads=2] [filter]
+# (BENCH_SIMD=avx2: both sides on their AVX2 kernels, what an AVX2-only machine runs). Installs Debian's
 # python3-torch and OpenBLAS (libopenblas0-pthread) if missing: without OpenBLAS, Debian's torch runs on the
 # reference BLAS, 2-15x slower, and bench.ts refuses to compare against it.
 set -euo pipefail

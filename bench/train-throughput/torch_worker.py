@@ -77,6 +77,16 @@ def blas_threads():
     return None
 
 
+def blas_core():
+    """The kernel family OpenBLAS chose for this CPU (e.g. Haswell, SkylakeX, Cooperlake), or None."""
+    for path in BLAS:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+    return None
+
+
 def sgemm_gflops(shapes, t, seconds=1.0):
     """Best rate over `shapes` ([m, n, k] each) of repeated torch.mm on contiguous float32 operands, t threads,
     in GFLOP/s (each shape run for `seconds` of wall time after a warm-up, as bench/train-throughput/gemm-peak.ts
@@ -155,6 +165,7 @@ print(
             "threads": torch.get_num_threads(),
             "blas": BLAS,
             "blas_threads": blas_threads(),
+            "blas_core": blas_core(),
         }
     ),
     flush=True,

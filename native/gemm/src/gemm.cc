@@ -4,7 +4,9 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -171,11 +173,19 @@ struct Isa {
   int nr;
 };
 
+// The widest micro-kernel this CPU runs, or a narrower one named by SMALLSCOPE_SIMD (avx2, generic): so the
+// AVX2 path, which AVX2-only machines take, can be tested and benchmarked on an AVX-512 machine too. A level
+// the CPU lacks is never chosen (asking for avx512 on an AVX2 CPU gets avx2).
 Isa detect() {
+  const char* want = std::getenv("SMALLSCOPE_SIMD");
+  const std::string level = want ? want : "";
+  const bool allow512 = level.empty() || level == "avx512";
+  const bool allow2 = allow512 || level == "avx2";
 #ifdef SMALLSCOPE_X86
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return {"avx512", kernel_avx512, 12, 32};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", kernel_avx2, 6, 16};
+  if (allow512 && __builtin_cpu_supports("avx512f")) return {"avx512", kernel_avx512, 12, 32};
+  if (allow2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return {"avx2", kernel_avx2, 6, 16};
 #endif
   return {"generic", kernel_generic<4, 16>, 4, 16};
 }
