@@ -4,7 +4,7 @@ import gpt2 from 'js-tiktoken/ranks/gpt2';
 import { describe, expect, it } from 'vitest';
 import { TEXT_LINES } from '../fixtures/paths';
 import { tokenizerFromJson } from '../../format/tokenizer/huggingface';
-import { gpt2TokenizerJson } from './gpt2-json';
+import { gpt2TokenizerJson } from '../../scripts/tokenizer/gpt2';
 
 /**
  * smallscope's tokenizer.json reading (@huggingface/tokenizers) against an independent BPE implementation
@@ -50,5 +50,39 @@ describe('GPT-2 byte-level BPE: tokenizer.json reading vs js-tiktoken', () => {
     const ordinary = ours.ordinaryIds();
     expect(ordinary.length).toBe(50256);
     expect(ordinary.includes(50256)).toBe(false);
+  });
+});
+
+describe("GPT-2 cut to its first N merges (the demo checkpoints' tokenizer) vs js-tiktoken on the same ranks", () => {
+  const N = 4096;
+  const ours = tokenizerFromJson(gpt2TokenizerJson({ merges: N }), 'gpt2-4096 tokenizer.json', 'flag');
+  // The reference: js-tiktoken over GPT-2's ranks below 256 + N only (its rank-ordered BPE on a prefix of the
+  // ranks is the BPE of the first N merges), no special tokens.
+  const keep = 256 + N;
+  const ranks = gpt2.bpe_ranks
+    .split('\n')
+    .map((line) => {
+      const [head, offset, ...tokens] = line.split(' ');
+      const kept = tokens.slice(0, Math.max(0, keep - Number(offset)));
+      return kept.length ? [head, offset, ...kept].join(' ') : '';
+    })
+    .filter(Boolean)
+    .join('\n');
+  const reference = new Tiktoken({ ...gpt2, bpe_ranks: ranks, special_tokens: {} });
+  const text = readFileSync(TEXT_LINES, 'utf8');
+
+  it(`has 256 + ${N} ids and no special token`, () => {
+    expect(ours.vocabSize).toBe(keep);
+    expect(ours.ordinaryIds().length).toBe(keep);
+  });
+
+  it("gives js-tiktoken's ids on the whole text, all below 256 + N, and GPT-2's own id for a common word", () => {
+    const ids = ours.encode(text);
+    expect(ids).toEqual(reference.encode(text));
+    expect(Math.max(...ids)).toBeLessThan(keep);
+    expect(ours.encode(' the')).toEqual([262]); // GPT-2's id for ' the'
+    // a word GPT-2 has as one token above the cut falls into pieces
+    expect(new Tiktoken(gpt2).encode(' probability')).toEqual([12867]);
+    expect(ours.encode(' probability').length).toBeGreaterThan(1);
   });
 });
