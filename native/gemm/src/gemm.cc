@@ -123,43 +123,84 @@ __attribute__((target("avx512f"))) void kernel_avx512(int64_t kc, const float* a
   store_tile<MR, 32>(t, c, ldc, acc, rows, cols);
 }
 
-// AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators.
+// AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators. Written with named accumulators, not arrays as the
+// AVX-512 kernel is: with 16 ymm registers (12 accumulators, 2 B vectors, 1 broadcast) GCC 12 kept arrays'
+// copies on the stack, storing all 12 accumulators every depth step (51 GFLOP/s on Zen 5 where OpenBLAS's
+// Haswell kernel runs 90).
 __attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const float* a, int64_t ars, int64_t acs,
                                                      const float* b, int64_t ldb, float* c, int64_t ldc, bool acc,
                                                      int64_t rows, int64_t cols) {
-  constexpr int MR = 6;
-  __m256 c0[MR], c1[MR];
-#pragma GCC unroll 6
-  for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, a += acs, b += ldb) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars, *a4 = a + 4 * ars, *a5 = a + 5 * ars;
+  for (int64_t p = 0; p < kc; ++p, b += ldb) {
+    const int64_t o = p * acs;
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
-      const __m256 ar = _mm256_broadcast_ss(a + r * ars);
-      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
-      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
-    }
+    __m256 ar = _mm256_broadcast_ss(a0 + o);
+    c00 = _mm256_fmadd_ps(ar, b0, c00);
+    c01 = _mm256_fmadd_ps(ar, b1, c01);
+    ar = _mm256_broadcast_ss(a1 + o);
+    c10 = _mm256_fmadd_ps(ar, b0, c10);
+    c11 = _mm256_fmadd_ps(ar, b1, c11);
+    ar = _mm256_broadcast_ss(a2 + o);
+    c20 = _mm256_fmadd_ps(ar, b0, c20);
+    c21 = _mm256_fmadd_ps(ar, b1, c21);
+    ar = _mm256_broadcast_ss(a3 + o);
+    c30 = _mm256_fmadd_ps(ar, b0, c30);
+    c31 = _mm256_fmadd_ps(ar, b1, c31);
+    ar = _mm256_broadcast_ss(a4 + o);
+    c40 = _mm256_fmadd_ps(ar, b0, c40);
+    c41 = _mm256_fmadd_ps(ar, b1, c41);
+    ar = _mm256_broadcast_ss(a5 + o);
+    c50 = _mm256_fmadd_ps(ar, b0, c50);
+    c51 = _mm256_fmadd_ps(ar, b1, c51);
   }
-  if (rows == MR && cols == 16) {
-#pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
-      float* cr = c + r * ldc;
-      if (acc) {
-        c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(cr));
-        c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(cr + 8));
-      }
-      _mm256_storeu_ps(cr, c0[r]);
-      _mm256_storeu_ps(cr + 8, c1[r]);
+  if (rows == 6 && cols == 16) {
+    // A full tile goes straight to C (added to it when accumulating).
+    if (acc) {
+      c00 = _mm256_add_ps(c00, _mm256_loadu_ps(c));
+      c01 = _mm256_add_ps(c01, _mm256_loadu_ps(c + 8));
+      c10 = _mm256_add_ps(c10, _mm256_loadu_ps(c + ldc));
+      c11 = _mm256_add_ps(c11, _mm256_loadu_ps(c + ldc + 8));
+      c20 = _mm256_add_ps(c20, _mm256_loadu_ps(c + 2 * ldc));
+      c21 = _mm256_add_ps(c21, _mm256_loadu_ps(c + 2 * ldc + 8));
+      c30 = _mm256_add_ps(c30, _mm256_loadu_ps(c + 3 * ldc));
+      c31 = _mm256_add_ps(c31, _mm256_loadu_ps(c + 3 * ldc + 8));
+      c40 = _mm256_add_ps(c40, _mm256_loadu_ps(c + 4 * ldc));
+      c41 = _mm256_add_ps(c41, _mm256_loadu_ps(c + 4 * ldc + 8));
+      c50 = _mm256_add_ps(c50, _mm256_loadu_ps(c + 5 * ldc));
+      c51 = _mm256_add_ps(c51, _mm256_loadu_ps(c + 5 * ldc + 8));
     }
+    _mm256_storeu_ps(c, c00);
+    _mm256_storeu_ps(c + 8, c01);
+    _mm256_storeu_ps(c + ldc, c10);
+    _mm256_storeu_ps(c + ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20);
+    _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30);
+    _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40);
+    _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50);
+    _mm256_storeu_ps(c + 5 * ldc + 8, c51);
     return;
   }
-  alignas(32) float t[MR * 16];
-  for (int r = 0; r < MR; ++r) {
-    _mm256_store_ps(t + r * 16, c0[r]);
-    _mm256_store_ps(t + r * 16 + 8, c1[r]);
-  }
-  store_tile<MR, 16>(t, c, ldc, acc, rows, cols);
+  // A partial tile through t, clipped.
+  alignas(32) float t[6 * 16];
+  _mm256_store_ps(t, c00);
+  _mm256_store_ps(t + 8, c01);
+  _mm256_store_ps(t + 16, c10);
+  _mm256_store_ps(t + 24, c11);
+  _mm256_store_ps(t + 32, c20);
+  _mm256_store_ps(t + 40, c21);
+  _mm256_store_ps(t + 48, c30);
+  _mm256_store_ps(t + 56, c31);
+  _mm256_store_ps(t + 64, c40);
+  _mm256_store_ps(t + 72, c41);
+  _mm256_store_ps(t + 80, c50);
+  _mm256_store_ps(t + 88, c51);
+  store_tile<6, 16>(t, c, ldc, acc, rows, cols);
 }
 #endif
 
