@@ -44,13 +44,12 @@ void conv1d_backward_data(const float* dy, const float* w, float* dx, int64_t B,
 
 void conv1d_backward_filter(const float* x, const float* dy, float* dw, int64_t B, int64_t T, int64_t C, int64_t O,
                             int64_t k, int64_t d, int64_t r) {
-  std::memset(dw, 0, static_cast<size_t>(k * C * O) * sizeof(float));
   for (int64_t tau = 0; tau < k; ++tau) {
     const Taps q = rows_of(tau, T, d, r);
-    if (q.t1 <= q.t0) continue;
-    for (int64_t b = 0; b < B; ++b)
-      gemm(C, O, q.t1 - q.t0, View{x + (b * T + q.t0 + q.s) * C, 1, C}, View{dy + (b * T + q.t0) * O, O, 1},
-           dw + tau * C * O, O, true);
+    // dW[tau] = sum over sequences of X[rows + s]^T dY[rows]: one product whose depth runs through every
+    // sequence's valid rows (a tap entirely outside the sequence gets zeros).
+    gemm_tn_segments(C, O, x, C, q.t0 + q.s, dy, O, q.t0, q.t1 > q.t0 ? B : 0, q.t1 - q.t0, T, dw + tau * C * O, O,
+                     false);
   }
 }
 

@@ -344,4 +344,79 @@ void gemm_shared_b(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64
   gemm_rows(batch, m, n, k, a, a_batch, b, c, ldc, c_batch, accumulate);
 }
 
+namespace {
+
+// Packs `w` floats of each of kc rows into panels `width` wide, zero-padded: panel q holds
+// dst[(q * kc + p) * width + j] = rows[p][q * width + j]. The width is a template argument so that whole
+// panels copy as unrolled vector moves (with a run-time width, packing took as long as the products here).
+template <int width>
+void pack_rows(const float* const* rows, int64_t kc, int64_t w, float* dst) {
+  const int64_t panels = (w + width - 1) / width;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* src = rows[p];
+    for (int64_t q = 0; q < panels; ++q) {
+      float* d = dst + (q * kc + p) * width;
+      const int64_t j0 = q * width, cols = std::min<int64_t>(width, w - j0);
+      if (cols == width)
+        for (int j = 0; j < width; ++j) d[j] = src[j0 + j];
+      else
+        for (int j = 0; j < width; ++j) d[j] = j < cols ? src[j0 + j] : 0.f;
+    }
+  }
+}
+
+// pack_rows at a micro-kernel's MR or NR (4, 6, 12, 16, 32: the three kernels' tiles).
+void pack_rows(const float* const* rows, int64_t kc, int64_t w, int width, float* dst) {
+  switch (width) {
+    case 4: return pack_rows<4>(rows, kc, w, dst);
+    case 6: return pack_rows<6>(rows, kc, w, dst);
+    case 12: return pack_rows<12>(rows, kc, w, dst);
+    case 16: return pack_rows<16>(rows, kc, w, dst);
+    default: return pack_rows<32>(rows, kc, w, dst);
+  }
+}
+
+}  // namespace
+
+void gemm_tn_segments(int64_t m, int64_t n, const float* a, int64_t lda, int64_t a_row, const float* b,
+                      int64_t ldb, int64_t b_row, int64_t count, int64_t len, int64_t step, float* c, int64_t ldc,
+                      bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (count <= 0 || len <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; ++i) std::memset(c + i * ldc, 0, n * sizeof(float));
+    return;
+  }
+  const Isa& s = isa();
+  const int64_t m_pad = (m + s.mr - 1) / s.mr * s.mr, n_pad = (n + s.nr - 1) / s.nr * s.nr;
+  // Per depth slab: the KC depth rows gathered from the segments, all of A^T packed into MR-row panels and all
+  // of B into NR-column panels (m, n are a conv's channels: both fit in L2), then every tile.
+  thread_local std::vector<float> pa, pb;
+  thread_local std::vector<const float*> arow, brow;
+  pa.resize(static_cast<size_t>(m_pad * KC));
+  pb.resize(static_cast<size_t>(n_pad * KC));
+  arow.resize(KC);
+  brow.resize(KC);
+  int64_t seg = 0, off = 0;  // the next depth row: segment seg, its row off
+  bool first = true;
+  while (seg < count) {
+    int64_t kc = 0;
+    for (; kc < KC && seg < count; ++kc) {
+      arow[kc] = a + (a_row + seg * step + off) * lda;
+      brow[kc] = b + (b_row + seg * step + off) * ldb;
+      if (++off == len) off = 0, ++seg;
+    }
+    // A^T panel q holds pa[(q * kc + p) * mr + r] = a[row p][q * mr + r]; B panel likewise with nr. Row by
+    // row, each row scattered over the panels (a call per panel piece would cost as much as the products).
+    pack_rows(arow.data(), kc, m, s.mr, pa.data());
+    pack_rows(brow.data(), kc, n, s.nr, pb.data());
+    const bool acc = accumulate || !first;
+    for (int64_t j = 0; j < n; j += s.nr)
+      for (int64_t i = 0; i < m; i += s.mr)
+        s.kernel(kc, pa.data() + (i / s.mr) * kc * s.mr, 1, s.mr, pb.data() + (j / s.nr) * kc * s.nr, s.nr,
+                 c + i * ldc + j, ldc, acc, std::min<int64_t>(s.mr, m - i), std::min<int64_t>(s.nr, n - j));
+    first = false;
+  }
+}
+
 }  // namespace smallscope

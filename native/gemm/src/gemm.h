@@ -24,6 +24,14 @@ void gemm(int64_t m, int64_t n, int64_t k, View a, View b, float* c, int64_t ldc
 void gemm_shared_b(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64_t a_batch, View b, float* c,
                    int64_t ldc, int64_t c_batch, bool accumulate);
 
+// C[m, n] (+)= sum over segments s = 0..count-1 of A_s^T B_s, where A_s is rows [a_row + s * step, + len) of
+// a (m floats per row, row stride lda) and B_s the rows [b_row + s * step, + len) of b (n per row, stride ldb):
+// one product whose depth runs through every segment. A conv's filter gradient is one per tap this way (the
+// segments: each sequence's rows), where one product per sequence would be B products of depth ~T.
+void gemm_tn_segments(int64_t m, int64_t n, const float* a, int64_t lda, int64_t a_row, const float* b,
+                      int64_t ldb, int64_t b_row, int64_t count, int64_t len, int64_t step, float* c, int64_t ldc,
+                      bool accumulate);
+
 // The instruction set gemm dispatches to on this CPU: "avx512", "avx2" or "generic".
 const char* simd_level();
 
