@@ -178,6 +178,35 @@ describe.runIf(lib)("direct conv: products on each tap's valid rows, no window",
       expect(dot(wo, dwo, nw)).toBeCloseTo(dot(oo, yo, ny), 3);
     });
 
+  // The filter gradient is one product per tap whose depth runs through every sequence's valid rows: depths
+  // that cross the 256-deep slabs inside a sequence, channel counts off both micro-kernels' tiles, and a tap
+  // that lies wholly outside the sequence (dW[tau] = 0).
+  for (const [Bn, Tn, Cn, On, kn, dn] of [
+    [5, 70, 13, 33, 3, 2],
+    [3, 30, 7, 5, 5, 20],
+  ])
+    it(`filter gradient, B=${Bn} T=${Tn} C=${Cn} O=${On} k=${kn} d=${dn}: every entry of dW[tau] = sum_b,t x[b, t + tau*d - r]^T dy[b, t] (float64)`, () => {
+      const r = ((kn! - 1) / 2) * dn!;
+      const [nxn, nyn, nwn] = [Bn! * Tn! * Cn!, Bn! * Tn! * On!, kn! * Cn! * On!];
+      const h = new Float32Array(nxn + nyn + nwn);
+      fill(new Rng(Bn! + Tn!), h);
+      lib!.conv1dBackwardFilter(h.buffer, 0, nxn, nxn + nyn, Bn!, Tn!, Cn!, On!, kn!, dn!, r);
+      let worst = 0;
+      for (let tau = 0; tau < kn!; tau++)
+        for (let c = 0; c < Cn!; c++)
+          for (let o = 0; o < On!; o++) {
+            let want = 0;
+            for (let b = 0; b < Bn!; b++)
+              for (let t = 0; t < Tn!; t++) {
+                const src = t + tau * dn! - r;
+                if (src >= 0 && src < Tn!)
+                  want += h[(b * Tn! + src) * Cn! + c]! * h[nxn + (b * Tn! + t) * On! + o]!;
+              }
+            worst = Math.max(worst, Math.abs(h[nxn + nyn + (tau * Cn! + c) * On! + o]! - want));
+          }
+      expect(worst / Math.sqrt(Bn! * Tn!)).toBeLessThan(1e-5);
+    });
+
   it('a left padding outside [0, (k-1)*dilation] or a zero dilation is refused', () => {
     const h = new Float32Array(1000);
     expect(() => lib!.conv1d(h.buffer, 0, 100, 200, 1, 4, 2, 2, 3, 1, 3)).toThrow(RangeError);
