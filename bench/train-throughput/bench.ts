@@ -77,17 +77,23 @@ async function main() {
     );
     process.exit(1);
   }
-  // sgemm peak, both libraries, 1 and 2 threads, before the training blocks (a cold machine is the same for both)
-  const peak = {
-    openblas: [
-      (await ask({ gemm: PEAK_SHAPES, threads: 1 })).gflops as number,
-      (await ask({ gemm: PEAK_SHAPES, threads: 2 })).gflops as number,
-    ],
-    native: [await nativeGemmPeak(1), await nativeGemmPeak(2)],
+  // sgemm peak, both libraries, 1 and 2 threads: measured before the training blocks and again after every
+  // round, and taken as the median of those samples, so that a machine whose speed drifts during the run (a
+  // shared host) is not compared against one lucky or unlucky moment.
+  const peaks = { openblas: [[], []] as number[][], native: [[], []] as number[][] };
+  const samplePeaks = async () => {
+    for (const t of [1, 2]) {
+      peaks.openblas[t - 1]!.push((await ask({ gemm: PEAK_SHAPES, threads: t })).gflops as number);
+      const n = await nativeGemmPeak(t);
+      if (n !== null) peaks.native[t - 1]!.push(n);
+    }
   };
+  await samplePeaks();
+  const peakOf = (xs: number[]) => (xs.length ? median(xs) : null);
   // The machine's peak at t threads: the better library's. Both sides' FLOP rates are fractions of it, so a
   // library that is slow at sgemm here does not make its side's fraction look high.
-  const machinePeak = (t: number) => Math.max(peak.openblas[t - 1] ?? 0, peak.native[t - 1] ?? 0);
+  const machinePeak = (t: number) =>
+    Math.max(peakOf(peaks.openblas[t - 1]!) ?? 0, peakOf(peaks.native[t - 1]!) ?? 0);
 
   const models = configs.map((c) => {
     const params = initParams(c.spec, new Rng(1));
@@ -146,6 +152,7 @@ async function main() {
         a[i].push(await ours(i, steps));
       }
     }
+    await samplePeaks();
     process.stderr.write(`round ${r + 1}/${rounds} done\n`);
   }
   // PyTorch's side of each configuration: the thread count with the higher median.
@@ -169,11 +176,16 @@ async function main() {
   console.log(
     `GEMM kernels: smallscope ${nativeMatMul() ?? 'wasm (no native matmul)'}${level ? ` (BENCH_SIMD=${level})` : ''}, OpenBLAS ${info.blas_core ?? '?'}${level === 'avx2' ? ' (OPENBLAS_CORETYPE=Haswell)' : ''}`,
   );
-  const g = (x: number | null) => (x === null ? '-' : x.toFixed(0));
+  // median (min-max) of the samples
+  const g = (xs: number[]) =>
+    xs.length
+      ? `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`
+      : '-';
   console.log(
-    `sgemm peak (best of ${PEAK_SHAPES.map((s) => s.join('x')).join(', ')}; GFLOP/s, 1 / 2 threads): ` +
-      `OpenBLAS ${g(peak.openblas[0])} / ${g(peak.openblas[1])}, smallscope native ${g(peak.native[0])} / ${g(peak.native[1])}; ` +
-      `fractions below are of the better of the two at each side's thread count`,
+    `sgemm peak (best of ${PEAK_SHAPES.map((s) => s.join('x')).join(', ')}; GFLOP/s, 1 / 2 threads, median ` +
+      `(min-max) of ${rounds + 1} samples, before and after each round): ` +
+      `OpenBLAS ${g(peaks.openblas[0]!)} / ${g(peaks.openblas[1]!)}, smallscope native ${g(peaks.native[0]!)} / ${g(peaks.native[1]!)}; ` +
+      `fractions below are of the better median of the two at each side's thread count`,
   );
   console.log('');
   console.log(
