@@ -36,12 +36,16 @@ const filter = process.argv[5] ?? '';
 // threads = 1 forces one thread; otherwise smallscope picks its own count (cores, and one thread for steps too
 // small to split: training/parallel/pool.ts), as `smallscope train` does.
 if (threads === 1) process.env.SMALLSCOPE_THREADS ??= '1';
-// BENCH_SIMD=avx2: both sides on their AVX2 kernels (smallscope's 6 x 16 micro-kernel through SMALLSCOPE_SIMD,
-// OpenBLAS's Haswell kernels through OPENBLAS_CORETYPE), to measure on an AVX-512 machine what an AVX2-only
-// machine runs. Set before the addon loads (it picks its micro-kernel once).
+// BENCH_SIMD=avx2: both sides on their AVX2 kernels, to measure on an AVX-512 machine what an AVX2-only machine
+// runs: smallscope's 6 x 16 micro-kernel (SMALLSCOPE_SIMD; set before the addon loads, it picks once);
+// OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE) and oneDNN's AVX2 code (ONEDNN_MAX_CPU_ISA: PyTorch runs its
+// convolutions on oneDNN, not on the BLAS, and oneDNN would otherwise JIT AVX-512 kernels here).
 const level = process.env.BENCH_SIMD;
 if (level) process.env.SMALLSCOPE_SIMD = level;
-const torchEnv = level === 'avx2' ? { ...process.env, OPENBLAS_CORETYPE: 'Haswell' } : process.env;
+const torchEnv =
+  level === 'avx2'
+    ? { ...process.env, OPENBLAS_CORETYPE: 'Haswell', ONEDNN_MAX_CPU_ISA: 'AVX2', DNNL_MAX_CPU_ISA: 'AVX2' }
+    : process.env;
 
 const configs: Config[] = benchConfigs().filter((c) => c.name.includes(filter));
 
@@ -174,7 +178,7 @@ async function main() {
       `PyTorch ${info.torch} on the faster of 1..${info.threads} threads (torch.set_num_threads, openblas_set_num_threads) on ${blas.find((p) => /libblas/.test(p)) ?? blas[0]}; ${rounds} rounds x ${steps} steps, medians`,
   );
   console.log(
-    `GEMM kernels: smallscope ${nativeMatMul() ?? 'wasm (no native matmul)'}${level ? ` (BENCH_SIMD=${level})` : ''}, OpenBLAS ${info.blas_core ?? '?'}${level === 'avx2' ? ' (OPENBLAS_CORETYPE=Haswell)' : ''}`,
+    `GEMM kernels: smallscope ${nativeMatMul() ?? 'wasm (no native matmul)'}${level ? ` (BENCH_SIMD=${level})` : ''}, OpenBLAS ${info.blas_core ?? '?'}${level === 'avx2' ? ' (OPENBLAS_CORETYPE=Haswell), oneDNN at most AVX2 (ONEDNN_MAX_CPU_ISA=AVX2)' : ''}`,
   );
   // median (min-max) of the samples
   const g = (xs: number[]) =>
