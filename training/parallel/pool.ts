@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { readInto } from '../kernels/heap_read';
 import type { Params } from '../models/params';
 import type { ArchSpec } from '../models/spec';
 import {
@@ -148,7 +149,7 @@ class Pool {
   ): { loss: number; grads: Record<string, tf.Tensor> } {
     this.prepare(spec, params);
     // Current weights for the workers.
-    for (const s of this.slots) this.params.set(params[s.name].dataSync() as Float32Array, s.offset);
+    for (const s of this.slots) readInto(params[s.name], this.params, s.offset);
     const n = this.helpers.length + 1;
     // Targets per row: one per position for text and selcopy, one per output step for counting.
     const perRow = targets.length / rows;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../backend';
+import { readInto } from '../kernels/heap_read';
 import { lossAndGradTensors } from '../step';
 import type { Params } from '../models/params';
 import { BUSY, DONE, FAILED, STATE, type InitMessage, type JobMessage } from './protocol';
@@ -50,7 +51,7 @@ function onJob(j: JobMessage): void {
   const { loss, grads } = lossAndGradTensors(m.spec, params, j.inputs, j.targets, j.rows, j.seqLen);
   for (const s of m.slots) {
     const g = grads[s.name];
-    if (g) out.set(g.dataSync() as Float32Array, s.offset);
+    if (g) readInto(g, out, s.offset);
     else out.fill(0, s.offset, s.offset + s.size);
   }
   tf.dispose(Object.values(grads));
