@@ -105,6 +105,8 @@ interface GemmAddon {
     db: number,
   ): void;
   sumRows(heap: ArrayBufferLike, x: number, rows: number, n: number, out: number): void;
+  reluAdd(heap: ArrayBufferLike, y: number, x: number, n: number, out: number): void;
+  reluGrad(heap: ArrayBufferLike, g: number, y: number, n: number, dy: number): void;
   conv1d(heap: ArrayBufferLike, x: number, w: number, out: number, ...sizes: number[]): void;
   conv1dBackwardData(heap: ArrayBufferLike, dy: number, w: number, dx: number, ...sizes: number[]): void;
   conv1dBackwardFilter(heap: ArrayBufferLike, x: number, dy: number, dw: number, ...sizes: number[]): void;

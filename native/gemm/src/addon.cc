@@ -15,6 +15,8 @@
 //   layerNorm(heap, x, w, b, rows, c, eps, out, xhat, rstd)
 //   layerNormGrad(heap, dy, xhat, rstd, w, rows, c, dx, dw, db)
 //   sumRows(heap, x, rows, n, out)
+//   reluAdd(heap, y, x, n, out)          out = relu(y) + x
+//   reluGrad(heap, g, y, n, dy)          dy = g where y > 0, else 0
 //   conv1d(heap, x, w, out, B, T, C, O, k, dilation, padLeft)                 see conv.h
 //   conv1dBackwardData(heap, dy, w, dx, B, T, C, O, k, dilation, padLeft)
 //   conv1dBackwardFilter(heap, x, dy, dw, B, T, C, O, k, dilation, padLeft)
@@ -232,6 +234,21 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluAdd(heap, y, x, n, out) and reluGrad(heap, g, y, n, dy): two inputs and one output of n elements each.
+template <void (*F)(const float*, const float*, int64_t, float*)>
+napi_value Elementwise2(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5);
+  const int64_t i1 = a.i64(1), i2 = a.i64(2), n = a.i64(3), out = a.i64(4);
+  if (!a.ok) return nullptr;
+  if (n < 0) {
+    napi_throw_range_error(env, nullptr, "elementwise: bad size");
+    return nullptr;
+  }
+  if (!a.fits(i1, n) || !a.fits(i2, n) || !a.fits(out, n)) return nullptr;
+  F(a.heap + i1, a.heap + i2, n, a.heap + out);
+  return nullptr;
+}
+
 // The three direct-conv entry points share their arguments: (heap, in1, in2, out, B, T, C, O, k, d, r); the
 // sizes of in1 / in2 / out in each case are given by `Sizes`.
 enum class ConvPass { Forward, Data, Filter };
@@ -277,6 +294,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluAdd", nullptr, Elementwise2<smallscope::relu_add>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, Elementwise2<smallscope::relu_grad>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv1d", nullptr, Conv<ConvPass::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv1dBackwardData", nullptr, Conv<ConvPass::Data>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv1dBackwardFilter", nullptr, Conv<ConvPass::Filter>, nullptr, nullptr, nullptr, napi_default, nullptr},

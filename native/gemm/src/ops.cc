@@ -157,4 +157,13 @@ void sum_rows(const float* x, int64_t rows, int64_t n, float* out) {
     for (int64_t j = 0; j < n; ++j) out[j] += x[i * n + j];
 }
 
+SMALLSCOPE_CLONES void relu_add(const float* y, const float* x, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = (y[i] < 0.f ? 0.f : y[i]) + x[i];
+}
+
+SMALLSCOPE_CLONES void relu_grad(const float* g, const float* y, int64_t n, float* dy) {
+  // g times tf.step(y) (1 above 0, 0 at or below, NaN for NaN), so the signs of zeros match tf's gradient too
+  for (int64_t i = 0; i < n; ++i) dy[i] = g[i] * (y[i] > 0.f ? 1.f : (y[i] != y[i] ? y[i] : 0.f));
+}
+
 }  // namespace smallscope

@@ -1,5 +1,6 @@
 // The non-matmul kernels of smallscope's training step that the tfjs wasm backend runs slowly, each fused
-// into one pass: softmax cross-entropy, AdamW, the embedding lookup and its gradient, LayerNorm, column sums.
+// into one pass: softmax cross-entropy, AdamW, the embedding lookup and its gradient, LayerNorm, column sums,
+// the residual ReLU.
 #pragma once
 #include <cstdint>
 
@@ -33,6 +34,12 @@ void layer_norm(const float* x, const float* w, const float* b, int64_t rows, in
 // dw = sum over rows of dy * xhat, db = sum over rows of dy.
 void layer_norm_grad(const float* dy, const float* xhat, const float* rstd, const float* w, int64_t rows, int64_t c,
                      float* dx, float* dw, float* db);
+
+// The conv stack's residual step, out = relu(y) + x over n elements (a NaN in y passes through), and its
+// gradient with respect to y, dy = g * step(y) (step: 1 above 0, else 0, NaN for NaN, as tf.step); x's
+// gradient is g.
+void relu_add(const float* y, const float* x, int64_t n, float* out);
+void relu_grad(const float* g, const float* y, int64_t n, float* dy);
 
 // out[j] = sum over rows of x[i, j], x [rows, n] (the gradient of a broadcast bias).
 void sum_rows(const float* x, int64_t rows, int64_t n, float* out);

@@ -3,6 +3,7 @@ import { embed } from '../../layers/embedding';
 import { linear } from '../../layers/linear';
 import { convStackConfig, convMult } from './spec';
 import { fullAttention, layerNorm, sameConv } from '../../layers/dilated-conv';
+import { reluResidual } from '../../layers/residual';
 import type { ModelOutput } from '../architecture';
 import type { Params } from '../../models/params';
 import { normal, uniform, type ParamDef } from '../init';
@@ -101,7 +102,7 @@ export function convStackForward(spec: SpecOf<'conv-stack'>, p: Params, tokens: 
     }
     // Residual around every layer: the stack only ever adds to the embedding, so information a layer does
     // not need passes on unchanged.
-    x = tf.add(tf.relu(y), x) as tf.Tensor3D; // [batch, pos, C]
+    x = reluResidual(y, x); // [batch, pos, C]
   });
   // Tied head: logits = x E^T (the transpose is materialised so the matmul stays on the fast path).
   const logits = linear(tf.reshape(x, [B * T, C]) as tf.Tensor2D, tf.transpose(W_E)); // [batch*pos, vocab]
