@@ -9,8 +9,8 @@ import { bytesToUnicode } from '../../format/tokenizer/pieces';
  * (tests/foreign/gpt2-cross-check.test.ts).
  *
  * `merges: N` keeps GPT-2's first N merges only: a byte-level BPE of 256 + N ids (GPT-2's ids below 256 + N,
- * the same pieces GPT-2 would build first), without <|endoftext|>. A vocabulary a d_model 64 demo can embed
- * (the demo checkpoints use N = 4096: 4,352 ids), that still splits English into GPT-2's common words.
+ * the same pieces GPT-2 would build first), without <|endoftext|>. A vocabulary a d_model 64 model can embed
+ * (N = 4096: 4,352 ids, tried for the demo pair on Brown) that still splits English into GPT-2's common words.
  */
 export function gpt2TokenizerJson(opts: { merges?: number } = {}): Record<string, unknown> {
   const b2u = bytesToUnicode();

@@ -53,7 +53,7 @@ describe('GPT-2 byte-level BPE: tokenizer.json reading vs js-tiktoken', () => {
   });
 });
 
-describe("GPT-2 cut to its first N merges (the demo checkpoints' tokenizer) vs js-tiktoken on the same ranks", () => {
+describe('GPT-2 cut to its first N merges (scripts/tokenizer/write-gpt2.ts --merges) vs js-tiktoken on the same ranks', () => {
   const N = 4096;
   const ours = tokenizerFromJson(gpt2TokenizerJson({ merges: N }), 'gpt2-4096 tokenizer.json', 'flag');
   // The reference: js-tiktoken over GPT-2's ranks below 256 + N only (its rank-ordered BPE on a prefix of the

@@ -237,10 +237,10 @@ export function installNativeMatMul(): string | undefined {
     const backend = args.backend as unknown as WasmBackendLike;
     const out = backend.makeOutput([...outer, m, n], 'float32');
     if (batch * m * n === 0) return out;
-    // Offsets read after the allocation, which may have grown the heap.
-    const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset / 4;
+    // Offsets and buffer read after the allocation, which may have grown the heap.
+    const off = (t: tf.TensorInfo) => heapIndex(backend, t);
     lib.gemm(
-      backend.wasm.HEAPF32.buffer,
+      heapBuffer(backend),
       batch,
       m,
       n,

@@ -16,7 +16,7 @@
 //   layerNormGrad(heap, dy, xhat, rstd, w, rows, c, dx, dw, db)
 //   sumRows(heap, x, rows, n, out)
 //   reluAdd(heap, y, x, n, out)          out = relu(y) + x
-//   reluGrad(heap, g, y, n, dy)          dy = g where y > 0, else 0
+//   reluGrad(heap, g, y, n, dy)          dy = g * step(y), as tf's ReLU gradient
 //   conv1d(heap, x, w, out, B, T, C, O, k, dilation, padLeft)                 see conv.h
 //   conv1dBackwardData(heap, dy, w, dx, B, T, C, O, k, dilation, padLeft)
 //   conv1dBackwardFilter(heap, x, dy, dw, B, T, C, O, k, dilation, padLeft)

@@ -347,8 +347,8 @@ void gemm_shared_b(int64_t batch, int64_t m, int64_t n, int64_t k, View a, int64
 namespace {
 
 // Packs `w` floats of each of kc rows into panels `width` wide, zero-padded: panel q holds
-// dst[(q * kc + p) * width + j] = rows[p][q * width + j]. The width is a template argument so that whole
-// panels copy as unrolled vector moves (with a run-time width, packing took as long as the products here).
+// dst[(q * kc + p) * width + j] = rows[p][q * width + j], in plain loops (a memcpy call per panel piece took as
+// long as the products here); the width is a template argument so whole panels copy as unrolled moves.
 template <int width>
 void pack_rows(const float* const* rows, int64_t kc, int64_t w, float* dst) {
   const int64_t panels = (w + width - 1) / width;
@@ -382,11 +382,8 @@ void gemm_tn_segments(int64_t m, int64_t n, const float* a, int64_t lda, int64_t
                       int64_t ldb, int64_t b_row, int64_t count, int64_t len, int64_t step, float* c, int64_t ldc,
                       bool accumulate) {
   if (m <= 0 || n <= 0) return;
-  if (count <= 0 || len <= 0) {
-    if (!accumulate)
-      for (int64_t i = 0; i < m; ++i) std::memset(c + i * ldc, 0, n * sizeof(float));
-    return;
-  }
+  // No depth: gemm's own k = 0 case (zeros, or C unchanged when accumulating).
+  if (count <= 0 || len <= 0) return gemm(m, n, 0, View{a, 1, lda}, View{b, ldb, 1}, c, ldc, accumulate);
   const Isa& s = isa();
   const int64_t m_pad = (m + s.mr - 1) / s.mr * s.mr, n_pad = (n + s.nr - 1) / s.nr * s.nr;
   // Per depth slab: the KC depth rows gathered from the segments, all of A^T packed into MR-row panels and all
@@ -406,8 +403,7 @@ void gemm_tn_segments(int64_t m, int64_t n, const float* a, int64_t lda, int64_t
       brow[kc] = b + (b_row + seg * step + off) * ldb;
       if (++off == len) off = 0, ++seg;
     }
-    // A^T panel q holds pa[(q * kc + p) * mr + r] = a[row p][q * mr + r]; B panel likewise with nr. Row by
-    // row, each row scattered over the panels (a call per panel piece would cost as much as the products).
+    // A^T panel q holds pa[(q * kc + p) * mr + r] = a[row p][q * mr + r]; B panel likewise with nr.
     pack_rows(arow.data(), kc, m, s.mr, pa.data());
     pack_rows(brow.data(), kc, n, s.nr, pb.data());
     const bool acc = accumulate || !first;

@@ -5,6 +5,7 @@
  */
 import { loadGemmAddon } from '../../../training/kernels/native';
 import { Rng } from '../../../training/random';
+import { gemmReference } from './gemm-reference';
 
 const lib = loadGemmAddon();
 if (!lib) throw new Error('native/gemm is not built');
@@ -28,12 +29,7 @@ for (const [m, n, k] of shapes as [number, number, number][])
       const h = new Float32Array(co + m * n);
       for (let i = 0; i < co; i++) h[i] = rng.normal();
       lib.gemm(h.buffer, 1, m, n, k, ao, 0, ta, bo, 0, tb, co, false);
-      for (let i = 0; i < m; i++)
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++)
-            s += h[ao + (ta ? p * m + i : i * k + p)]! * h[bo + (tb ? j * k + p : p * n + j)]!;
-          worst = Math.max(worst, Math.abs(h[co + i * n + j]! - s) / Math.sqrt(k));
-        }
+      const want = gemmReference(h, m, n, k, ao, ta, bo, tb);
+      for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(h[co + i]! - want[i]!) / Math.sqrt(k));
     }
 console.log(JSON.stringify({ simd: lib.simd(), worst }));

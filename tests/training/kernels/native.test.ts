@@ -8,6 +8,7 @@ import { layerNorm } from '../../../training/layers/dilated-conv';
 import { embed } from '../../../training/layers/embedding';
 import { AdamW } from '../../../training/optim/adamw';
 import { Rng } from '../../../training/random';
+import { gemmReference } from './gemm-reference';
 
 /**
  * The native addon (native/gemm) against plain references: every product against a float64 triple loop,
@@ -36,27 +37,6 @@ const fill = (rng: Rng, heap: Float32Array) => {
 };
 
 describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
-  /** float64 reference of one product, reading A [m,k] (or [k,m] when ta) and B [k,n] (or [n,k]). */
-  function reference(
-    h: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    ao: number,
-    ta: boolean,
-    bo: number,
-    tb: boolean,
-  ) {
-    const c = new Float64Array(m * n);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++)
-          s += h[ao + (ta ? p * m + i : i * k + p)]! * h[bo + (tb ? j * k + p : p * n + j)]!;
-        c[i * n + j] = s;
-      }
-    return c;
-  }
   // Shapes around the micro-kernel tiles (12 x 32 AVX-512, 6 x 16 AVX2), the 256-deep slabs, and the
   // narrow / in-place / transposed-weight-gradient paths.
   const shapes = [
@@ -80,7 +60,7 @@ describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
           const h = new Float32Array(co + m * n + 3);
           fill(rng, h);
           const guard = [h[co - 1], h[co + m * n]];
-          const want = reference(h, m!, n!, k!, ao, ta, bo, tb);
+          const want = gemmReference(h, m!, n!, k!, ao, ta, bo, tb);
           lib!.gemm(h.buffer, 1, m!, n!, k!, ao, 0, ta, bo, 0, tb, co, false);
           const scale = Math.sqrt(k!);
           for (let i = 0; i < m! * n!; i++)
@@ -96,7 +76,9 @@ describe.runIf(lib)('gemm: C = op(A) op(B) on a shared heap', () => {
     const bo = batch * m * k;
     const co = bo + k * n;
     const before = h.slice(co);
-    const want = Array.from({ length: batch }, (_, i) => reference(h, m, n, k, i * m * k, false, bo, false));
+    const want = Array.from({ length: batch }, (_, i) =>
+      gemmReference(h, m, n, k, i * m * k, false, bo, false),
+    );
     lib!.gemm(h.buffer, batch, m, n, k, 0, m * k, false, bo, 0, false, co, true);
     for (let i = 0; i < batch; i++)
       for (let e = 0; e < m * n; e++)
