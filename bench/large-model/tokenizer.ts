@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gpt2TokenizerJson } from '../../scripts/tokenizer/gpt2';
+import { gpt2TokenizerJson } from '../../training/tasks/gpt2-merges';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: tsx bench/large-model/tokenizer.ts OUT_DIR');

@@ -105,7 +105,7 @@ export function register(program: Command): void {
     )
     .option(
       '--tokenizer <file>',
-      "text: train over this Hugging Face tokenizer.json's vocabulary (the corpus as its ids) and embed it in the checkpoint",
+      "text: train over this Hugging Face tokenizer.json's vocabulary (the corpus as its ids) and embed it in the checkpoint; gpt2 or gpt2-N: GPT-2's byte-level BPE, whole or cut to its first N merges (built in, nothing downloaded)",
     )
     .requiredOption('--out <dir>', 'run folder for the checkpoint, training state and metrics')
     .option('--d-model <n>', 'width of the embedding and every layer', intArg('--d-model'), 64)

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { gpt2TokenizerJson } from './gpt2';
+import { gpt2TokenizerJson } from '../../training/tasks/gpt2-merges';
 
 const cmd = new Command('write-gpt2')
   .description("write GPT-2's byte-level BPE tokenizer.json, optionally cut to its first N merges")

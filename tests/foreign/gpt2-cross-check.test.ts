@@ -4,7 +4,7 @@ import gpt2 from 'js-tiktoken/ranks/gpt2';
 import { describe, expect, it } from 'vitest';
 import { TEXT_LINES } from '../fixtures/paths';
 import { tokenizerFromJson } from '../../format/tokenizer/huggingface';
-import { gpt2TokenizerJson } from '../../scripts/tokenizer/gpt2';
+import { gpt2TokenizerJson } from '../../training/tasks/gpt2-merges';
 
 /**
  * smallscope's tokenizer.json reading (@huggingface/tokenizers) against an independent BPE implementation

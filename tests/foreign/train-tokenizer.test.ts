@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../format/onnx/model';
+import { gpt2TokenizerJson } from '../../training/tasks/gpt2-merges';
 import { PYTORCH_HF } from '../fixtures/paths';
 import { expectUsageError, smallscope } from '../helpers/cli';
 
@@ -87,6 +88,50 @@ describe('train --tokenizer', () => {
       ),
       /reference.json' is not a tokenizer.json: it has no "model" object/,
     );
+    expect(existsSync(none)).toBe(false);
+  });
+
+  it('takes gpt2-N by name: GPT-2 cut to its first N merges, built in, embedded whole like a file', () => {
+    const run = join(mkdtempSync(join(tmpdir(), 'smallscope-train-gpt2-')), 'run');
+    const r = smallscope(
+      'train',
+      '--arch',
+      'conv-attn',
+      '--tokenizer',
+      'gpt2-4096',
+      '--steps',
+      '2',
+      '--seq-len',
+      '16',
+      '--batch',
+      '2',
+      '--d-model',
+      '8',
+      '--out',
+      run,
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const model = decodeModel(new Uint8Array(readFileSync(join(run, 'model.onnx'))));
+    expect(model.manifest?.arch.vocab).toBe(256 + 4096);
+    expect(model.manifest?.tokenizer).toEqual({
+      type: 'huggingface',
+      json: JSON.parse(JSON.stringify(gpt2TokenizerJson({ merges: 4096 }))),
+    });
+    // GPT-2's own ids: ' the' is 262 and ' cat' 3797 in GPT-2, both below 4,352.
+    const doc = JSON.parse(
+      smallscope('probe', 'attention', join(run, 'model.onnx'), '--text', ' the cat', '--json').stdout,
+    );
+    expect(doc.tokens).toEqual([[262, 3797]]);
+  });
+
+  it("refuses gpt2-N outside GPT-2's 1-50,000 merges on one line, writing nothing", () => {
+    const none = join(tmpdir(), `smallscope-never-gpt2-${process.pid}`);
+    for (const name of ['gpt2-0', 'gpt2-50001'])
+      expectUsageError(
+        smallscope('train', '--arch', 'conv-attn', '--tokenizer', name, '--out', none),
+        /GPT-2 has merges 1 to 50000/,
+      );
     expect(existsSync(none)).toBe(false);
   });
 });
