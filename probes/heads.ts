@@ -19,6 +19,7 @@ import {
   type Period,
 } from './scores/index';
 import { prefixMatching } from './scores/prefix-matching';
+import { longestRepeat, repeatAttention, type Repeat, type RepeatAttention } from './scores/repeat';
 
 /**
  * The per-head score table of `smallscope probe heads`: every score of scores/ for every layer and head,
@@ -180,6 +181,39 @@ export function allHeadScores(
     } else rows.push(...headScores({ [name]: p }, tokens, period, options, undefined, rows.length));
   }
   return rows;
+}
+
+/** A repeated passage of ordinary text and, per self-attention head, where its second copy looks. */
+export interface RepeatScores extends Repeat {
+  heads: ({ name: string } & RepeatAttention)[];
+}
+
+/**
+ * For a text with no exact period but a passage that comes back (seed 002's paragraph), the longest repeated
+ * run of at least `minLength` tokens in batch row 0 and each self-attention head's same-token and next-token
+ * weight on its first copy (scores/repeat.ts); null when no run is that long. Heads are named as in
+ * allHeadScores.
+ */
+export function repeatScores(
+  patterns: Record<string, Tensor>,
+  tokens: readonly (readonly number[])[],
+  cross: ReadonlySet<string> = new Set(),
+  outputSelf: ReadonlySet<string> = new Set(),
+  minLength = 4,
+): RepeatScores | null {
+  const repeat = longestRepeat(tokens[0] ?? [], minLength);
+  if (!repeat || repeat.length < 2) return null;
+  const heads: RepeatScores['heads'] = [];
+  let before = 0;
+  for (const [name, p] of Object.entries(patterns)) {
+    const layer = Number(PATTERN_RE.exec(name)?.[1] ?? before);
+    before += p.dims[1];
+    if (outputSelfPattern(name, p, outputSelf, tokens) || crossPattern(name, p, cross)) continue;
+    const T = p.dims[2];
+    for (let h = 0; h < p.dims[1]; h++)
+      heads.push({ name: `L${layer}H${h}`, ...repeatAttention(headMatrix(p, 0, h), T, repeat)! });
+  }
+  return { ...repeat, heads };
 }
 
 /**

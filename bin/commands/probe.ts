@@ -4,7 +4,9 @@ import {
   OUTPUT_SELF_NOTE,
   allHeadScores,
   choosePeriod,
+  repeatScores,
   type AnyHeadRow,
+  type RepeatScores,
 } from '../../probes/heads';
 import { checkVocab } from '../../probes/inputs/tokens';
 import { captureAlso, logitsOutput } from '../../probes/runner-capture';
@@ -66,7 +68,7 @@ export function register(program: Command): void {
     )
     .option('--exclude-bos', 'detectors ignore attention to position 0')
     .option('--exclude-current-token', 'detectors ignore attention of a position to itself')
-    .option('--json', 'print one JSON document: {"heads", "period", "notes", "tokens"}')
+    .option('--json', 'print one JSON document: {"heads", "period", "repeat", "notes", "tokens"}')
     .action(async (path: string, opts: HeadsFlags) => {
       const session = await openProbeSession(path, opts);
       const given = tokensFromFlags(opts, true, session.text);
@@ -88,6 +90,8 @@ export function register(program: Command): void {
       const capture = captureAlso(session.runner, logitsName ? [logitsName] : []);
       const result = await attentionPatterns(capture.runner, session.taps, tokens);
       await session.runner.dispose?.();
+      const cross = new Set(result.taps.filter(isCross).map((t) => t.name));
+      const outputSelf = new Set(result.taps.filter(isOutputSelf).map((t) => t.name));
       const heads = allHeadScores(
         result.patterns,
         tokens,
@@ -97,9 +101,11 @@ export function register(program: Command): void {
           excludeBos: opts.excludeBos,
           excludeCurrentToken: opts.excludeCurrentToken,
         },
-        new Set(result.taps.filter(isCross).map((t) => t.name)),
-        new Set(result.taps.filter(isOutputSelf).map((t) => t.name)),
+        cross,
+        outputSelf,
       );
+      // No exact period (ordinary text): where a passage that comes back looks in its first copy.
+      const repeat = period ? null : repeatScores(result.patterns, tokens, cross, outputSelf);
       const ov = ovCopying(session.model, result.taps);
       const rows = heads.map((h) => {
         const c =
@@ -120,12 +126,13 @@ export function register(program: Command): void {
           heads: rows,
           icl,
           period,
+          repeat,
           notes,
           tokens,
           pieces: pieces(session, tokens),
           taps: tapList(result),
         });
-      else process.stdout.write(headsSummary(rows, icl, period, notes, tokens, session));
+      else process.stdout.write(headsSummary(rows, icl, period, repeat, notes, tokens, session));
     });
 
   registerFilters(probe);
@@ -150,6 +157,7 @@ function headsSummary(
   heads: (AnyHeadRow & { copying_ov: Record<string, number> | null })[],
   icl: IclScore | null,
   period: { n: number; start: number; source: string } | null,
+  repeat: RepeatScores | null,
   notes: string[],
   tokens: number[][],
   session: ProbeSession,
@@ -186,6 +194,14 @@ function headsSummary(
               .join(', ')
           : '-',
       ].join(' '),
+    );
+  }
+  if (repeat && repeat.heads.length > 0) {
+    const at = (i: number) => `${i}-${i + repeat.length - 1}`;
+    lines.push(
+      `repeat: tokens ${at(repeat.start)} come back at ${at(repeat.start + repeat.offset)} (${repeat.length} tokens); weight of the second copy on the first:`,
+      'head    same token  next token (induction)',
+      ...repeat.heads.map((h) => `${h.name.padEnd(7)} ${fmt(h.same_token).padEnd(11)} ${fmt(h.next_token)}`),
     );
   }
   return `${lines.join('\n')}\n`;
