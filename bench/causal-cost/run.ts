@@ -47,8 +47,30 @@ const T = Number(opts.tokens);
 const REPS = Number(opts.reps);
 
 const models = [
-  { name: 'demo Conv-Attn', file: join(ROOT, 'static/checkpoints/conv-attn.onnx'), tokens: T, reps: REPS },
-  { name: 'demo Attn-Attn', file: join(ROOT, 'static/checkpoints/attn-attn.onnx'), tokens: T, reps: REPS },
+  {
+    name: 'demo Conv-Attn (generated corpus)',
+    file: join(ROOT, 'static/checkpoints/conv-attn-generated.onnx'),
+    tokens: T,
+    reps: REPS,
+  },
+  {
+    name: 'demo Attn-Attn (generated corpus)',
+    file: join(ROOT, 'static/checkpoints/attn-attn-generated.onnx'),
+    tokens: T,
+    reps: REPS,
+  },
+  {
+    name: 'demo Conv-Attn (Brown, d_model 384)',
+    file: join(ROOT, 'static/checkpoints/conv-attn.onnx'),
+    tokens: T,
+    reps: REPS,
+  },
+  {
+    name: 'demo Attn-Attn (Brown, d_model 384)',
+    file: join(ROOT, 'static/checkpoints/attn-attn.onnx'),
+    tokens: T,
+    reps: REPS,
+  },
   // at most 128 tokens: its position table
   {
     name: 'GPT-2 style fixture',

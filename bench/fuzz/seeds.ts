@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PYTORCH_GPT2, PYTORCH_GPT2_BIAS, PYTORCH_MODEL, PYTORCH_PLAIN } from '../../tests/fixtures/paths';
+import {
+  demoGenerated,
+  PYTORCH_GPT2,
+  PYTORCH_GPT2_BIAS,
+  PYTORCH_MODEL,
+  PYTORCH_PLAIN,
+} from '../../tests/fixtures/paths';
 import { exportBytes } from '../../tests/helpers/export';
 import { initBackend } from '../../training/backend';
 import { disposeParams, initParams } from '../../training/models/params';
@@ -27,10 +33,8 @@ export async function loadSeeds(): Promise<Seed[]> {
   disposeParams(params);
   return [
     { name: 'smallscope conv-attn (fuzz test seed)', bytes: own },
-    file(
-      'static/checkpoints/conv-attn.onnx',
-      fileURLToPath(new URL('../../static/checkpoints/conv-attn.onnx', import.meta.url)),
-    ),
+    // The byte-level generated-corpus Conv-Attn (the demo checkpoint when the fuzz cases were numbered).
+    file('demo-generated conv-attn.onnx', demoGenerated('conv-attn')),
     file('pytorch conv_attn.onnx', PYTORCH_MODEL),
     file('pytorch conv_attn.plain.onnx', PYTORCH_PLAIN),
     file('pytorch-gpt2 gpt2.onnx', PYTORCH_GPT2),

@@ -2,10 +2,15 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PYTORCH_MODEL, PYTORCH_PLAIN } from '../fixtures/paths';
+import { DEMO_GENERATED, PYTORCH_MODEL, PYTORCH_PLAIN } from '../fixtures/paths';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const DEMO = join(REPO, 'static', 'checkpoints');
+/**
+ * The generated-corpus pair under the demo's names (conv-attn.onnx, attn-attn.onnx): small byte-level models
+ * whose induction head the tests know. The app's own demo folder (static/checkpoints, the Brown pair at
+ * d_model 384) is opened by tests/browser/demo.test.ts.
+ */
+const DEMO = DEMO_GENERATED;
 /** The PyTorch reference export (tests/fixtures/pytorch). */
 export const REFERENCE = PYTORCH_MODEL;
 /** The same model with `logits` as its only output: attention must be found as a Softmax in the graph. */
@@ -14,7 +19,7 @@ const REFERENCE_PLAIN = PYTORCH_PLAIN;
 const hasOnnx = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.onnx'));
 
 /**
- * The folder the tests serve: SMALLSCOPE_TEST_CHECKPOINTS when set, else the demo checkpoints when they exist,
+ * The folder the tests serve: SMALLSCOPE_TEST_CHECKPOINTS when set, else the generated-corpus pair when it exists,
  * else scratch copies of the PyTorch reference exports (foreign files: attention output `attn.0`, and the same
  * model with no attention output at all).
  */

@@ -8,6 +8,7 @@ import { initBackend } from '../../training/backend';
 import { disposeParams, initParams } from '../../training/models/params';
 import { makeSpec } from '../../training/models/spec';
 import { Rng } from '../../training/random';
+import { demoGenerated } from '../fixtures/paths';
 import { exportBytes } from '../helpers/export';
 import { mutate } from './mutate';
 
@@ -17,9 +18,7 @@ import { mutate } from './mutate';
  * Each failed once with something other than a result or a one-line UsageError.
  */
 let own: Uint8Array = new Uint8Array();
-const demo = new Uint8Array(
-  readFileSync(new URL('../../static/checkpoints/conv-attn.onnx', import.meta.url)),
-);
+const demo = new Uint8Array(readFileSync(demoGenerated('conv-attn')));
 
 /** What findAttention (the page's loader and every probe start with it) throws on `bytes`. */
 function refusal(bytes: Uint8Array): UsageError {

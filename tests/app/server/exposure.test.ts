@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoGenerated } from '../../fixtures/paths';
 import { get, raw, REPO, serve, type Served } from './serve';
 
 /**
@@ -30,7 +31,7 @@ beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'smallscope-serve-'));
   served = path.join(root, 'served');
   mkdirSync(path.join(served, 'sub'), { recursive: true });
-  copyFileSync(path.join(REPO, 'static/checkpoints/conv-attn.onnx'), path.join(served, 'model.onnx'));
+  copyFileSync(demoGenerated('conv-attn'), path.join(served, 'model.onnx'));
   model = readFileSync(path.join(served, 'model.onnx'));
   writeFileSync(path.join(root, 'secret.onnx'), SECRET);
   writeFileSync(path.join(served, 'sub', 'inner.onnx'), SECRET);

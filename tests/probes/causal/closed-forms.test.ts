@@ -13,7 +13,7 @@ import type { Runner } from '../../../probes/runner';
 import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { TOY, toyModel, toyWeights } from '../../helpers/causal-toy';
 import { tinyModel } from '../../helpers/onnx-builder';
-import { PYTORCH_GPT2, PYTORCH_HF } from '../../fixtures/paths';
+import { demoGenerated, PYTORCH_GPT2, PYTORCH_HF } from '../../fixtures/paths';
 import { openCausal } from './open';
 
 /** Closed forms on hand-built graphs and the demo checkpoint: what the causal probes must give exactly. */
@@ -72,7 +72,7 @@ describe('ablation', () => {
   });
 
   it("zero-ablating Conv-Attn's only head leaves logits = b_U: the loss is the unigram cross-entropy of b_U", async () => {
-    const demo = fileURLToPath(new URL('../../../static/checkpoints/conv-attn.onnx', import.meta.url));
+    const demo = demoGenerated('conv-attn');
     const { model, runner } = await open(demo);
     const bU = constantTensor(decodeModel(new Uint8Array(readFileSync(demo))), 'unembed.b_U')!.data;
     const tokens = [Array.from('the cat sat on the mat', (c) => c.charCodeAt(0))];
@@ -138,7 +138,7 @@ describe('direct logit attribution', () => {
   });
 
   it("Conv-Attn (logits = z W_U + b_U): its head's DLA is the logit less b_U", async () => {
-    const demo = fileURLToPath(new URL('../../../static/checkpoints/conv-attn.onnx', import.meta.url));
+    const demo = demoGenerated('conv-attn');
     const { model, runner } = await open(demo, true);
     const bU = constantTensor(decodeModel(new Uint8Array(readFileSync(demo))), 'unembed.b_U')!.data;
     const tokens = [Array.from('abcdef abcdef', (c) => c.charCodeAt(0))];
@@ -149,7 +149,7 @@ describe('direct logit attribution', () => {
   });
 
   it('a head whose output reaches the logits only through another layer has no DLA, and says why', async () => {
-    const demo = fileURLToPath(new URL('../../../static/checkpoints/attn-attn.onnx', import.meta.url));
+    const demo = demoGenerated('attn-attn');
     const { model, runner } = await open(demo, true);
     const r = await directLogitAttribution(runner, model, [[104, 105, 104, 105]]);
     expect(r.heads.map((h) => h.dla === null)).toEqual([true, false]);

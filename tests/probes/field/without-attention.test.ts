@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PYTORCH_CONV_ATTN } from '../../fixtures/paths';
+import { demoGenerated, PYTORCH_CONV_ATTN } from '../../fixtures/paths';
 import { createEmbeddingRunner } from '../../../runtime/node/ort-embeddings';
 import { findAttention } from '../../../probes/attention';
 import { allOnesErf } from '../../../probes/field/erf';
@@ -28,7 +28,7 @@ import { attentionStack } from '../../helpers/attention-stack';
  * checkpoint it is the masked kernel-3 conv's support [-1, 0].
  */
 const ref = (f: string) => `${PYTORCH_CONV_ATTN}${f}`;
-const demo = fileURLToPath(new URL('../../../static/checkpoints/conv-attn.onnx', import.meta.url));
+const demo = demoGenerated('conv-attn');
 
 const EPS = 1e-2;
 /** the definitions' tolerance for central finite differences with eps 1e-2 */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PYTORCH_MODEL } from '../../fixtures/paths';
+import { DEMO_GENERATED, PYTORCH_MODEL } from '../../fixtures/paths';
 import { createNodeRunner } from '../../../runtime/node/ort-node';
 import { findAttention } from '../../../probes/attention';
 import { decodeModel } from '../../../format/onnx/model';
@@ -10,8 +10,7 @@ import { pruneToOutputs } from '../../../probes/onnx/prune';
 import { lengthDelimited, wireFields } from '../../../format/onnx/wire';
 import { node, tinyModel } from '../../helpers/onnx-builder';
 
-const checkpoint = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`../../../static/checkpoints/${name}`, import.meta.url)));
+const checkpoint = (name: string) => readFileSync(`${DEMO_GENERATED}${name}`);
 const reference = PYTORCH_MODEL;
 
 /** The patterns of `bytes` and of its pruned copy on the same tokens, by tensor name. */

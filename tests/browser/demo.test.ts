@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DURSLEY_PARAGRAPH } from '../../probes/inputs/dursley';
+import { cli } from '../figures/fixture';
+import { REPO } from './checkpoints';
+import { launch } from './chromium';
+import { ORT_TIMEOUT_MS } from './helpers';
+import { nodeHeads } from './node-probes';
+
+/**
+ * The main job as `npm start` runs it: `smallscope serve` with no folder serves static/checkpoints, whose
+ * Conv-Attn / Attn-Attn pair is trained on the Brown corpus over GPT-2 subword ids (d_model 384, the seed's
+ * size). The compare view opens on that pair and the seed's paragraph, tokenized in the browser by the
+ * tokenizer each checkpoint embeds: its bars are the probes' numbers on the ids the CLI gives.
+ */
+const DEMO = join(REPO, 'static', 'checkpoints');
+
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [join(REPO, 'bin/smallscope.js'), 'serve', '--port', '0'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no URL in 30 s:\n${out}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /http:\/\/[^\s]+:\d+/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    server.stdout!.on('data', read);
+    server.stderr!.on('data', read);
+  });
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+});
+
+describe('the app on its demo checkpoints (npm start)', () => {
+  test('compare opens on the Brown pair and the Dursley paragraph, in subword tokens, with the probes’ scores', async () => {
+    await page.goto(`${baseUrl}/compare`);
+    await page.waitForSelector('.compare[data-ready]', { timeout: 3 * ORT_TIMEOUT_MS });
+    const doc = JSON.parse(
+      cli(['probe', 'attention', join(DEMO, 'conv-attn.onnx'), '--text', DURSLEY_PARAGRAPH, '--json']).stdout,
+    ) as { tokens: number[][] };
+    // GPT-2's first 4,096 merges make the 382-character paragraph 111 tokens (bytes would be 382).
+    expect(doc.tokens[0].length).toBe(111);
+    for (const [side, name] of [
+      ['a', 'conv-attn.onnx'],
+      ['b', 'attn-attn.onnx'],
+    ] as const) {
+      const { heads } = await nodeHeads(join(DEMO, name), doc.tokens, null);
+      expect(heads.length).toBe(name === 'conv-attn.onnx' ? 1 : 2);
+      for (const h of heads) {
+        const bar = page.locator(
+          `.bars-${side} g[data-head="L${h.layer}H${h.head}"] rect[data-key="previous_token"]`,
+        );
+        expect(Math.abs(Number(await bar.getAttribute('data-value')) - h.previous_token)).toBeLessThan(1e-5);
+      }
+    }
+  });
+});
