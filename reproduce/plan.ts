@@ -44,7 +44,7 @@ export interface Role {
 }
 
 /** A measurement beyond summary.json, made on a role's checkpoint by bin/reproduce/measure.ts. */
-export type Probe = 'induction' | 'taps' | 'letter-attention';
+export type Probe = 'induction' | 'repeat' | 'taps' | 'letter-attention';
 
 export type FigureInput = 'task-sample' | 'dursley';
 

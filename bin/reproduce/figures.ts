@@ -84,7 +84,7 @@ async function propsOf(
   switch (spec.kind) {
     case 'attention': {
       const m = await ctx.models.session(key);
-      const input = figureInput(spec.input, task);
+      const input = figureInput(spec.input, task, m.session.tokenizer);
       return {
         kind: 'attention',
         props: attentionProps(m, await runPatterns(m, input), input, spec.layer ?? 0, 0, meta),
@@ -92,7 +92,7 @@ async function propsOf(
     }
     case 'heads': {
       const m = await ctx.models.session(key);
-      const input = figureInput(spec.input, task);
+      const input = figureInput(spec.input, task, m.session.tokenizer);
       return { kind: 'heads', props: headsProps(m, await runPatterns(m, input), input, meta) };
     }
     case 'field': {

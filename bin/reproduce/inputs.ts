@@ -3,6 +3,7 @@ import { describeText, textInput, type Input } from '../../figures/props';
 import { DURSLEY_PARAGRAPH } from '../../probes/inputs/dursley';
 import { repeatedRandomTokens } from '../../probes/inputs/repeat-random';
 import { BYTE_VOCAB, encodeText } from '../../format/text';
+import type { TextTokenizer } from '../../format/tokenizer/tokenizer';
 import type { FigureInput } from '../../reproduce/plan';
 import { Rng } from '../../training/random';
 import { countingSample, type CountingConfig } from '../../training/tasks/counting';
@@ -25,8 +26,25 @@ function taskSample(task: TaskDescribe): string {
   throw new UsageError(`no task sample for a model trained on ${String(task?.name ?? 'an unknown task')}`);
 }
 
-export function figureInput(kind: FigureInput, task: TaskDescribe): Input {
-  if (kind === 'dursley') return textInput(DURSLEY_PARAGRAPH);
+/**
+ * The seed's paragraph in the checkpoint's own tokens: its tokenizer's ids when it has one (a model trained
+ * with --tokenizer), else bytes.
+ */
+export function dursleyInput(tokenizer: TextTokenizer | null): Input {
+  if (!tokenizer || tokenizer.json === null) return textInput(DURSLEY_PARAGRAPH);
+  const tokens = tokenizer.encode(DURSLEY_PARAGRAPH, false);
+  return {
+    tokens: [tokens],
+    describe: `${describeText(DURSLEY_PARAGRAPH, tokens.length)} of its ${tokenizer.name} tokenizer`,
+  };
+}
+
+export function figureInput(
+  kind: FigureInput,
+  task: TaskDescribe,
+  tokenizer: TextTokenizer | null = null,
+): Input {
+  if (kind === 'dursley') return dursleyInput(tokenizer);
   const text = taskSample(task);
   return { tokens: [encodeText(text)], describe: `a validation sample of the task, ${describeText(text)}` };
 }

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryPoint } from '../../format/manifest';
 import { attentionPatterns, isCross } from '../../probes/attention';
+import { repeatScores } from '../../probes/heads';
 import { letterAttention } from '../../probes/scores/letter-attention';
 import type { Numbers, Probe } from '../../reproduce/plan';
 import { convReport, runPatterns, type Opened } from '../figures/data';
-import { countingInput, lettersInput } from './inputs';
+import { countingInput, dursleyInput, lettersInput } from './inputs';
 
 /**
  * A run's numbers for the report: what summary.json and metrics.jsonl hold, and the plan's probes on its
@@ -61,6 +62,17 @@ export async function probeNumbers(
       numbers.induction = best.induction;
       numbers.previous_token = Math.max(...heads.map((h) => h.previous_token));
       notes.push(`${m.label}: best induction head ${best.name} on ${input.describe}`);
+    } else if (probe === 'repeat') {
+      // Seed 002's own test: its paragraph, whose first sentence comes back at the end.
+      const input = dursleyInput(m.session.tokenizer);
+      const result = await attentionPatterns(m.session.runner, m.session.taps, input.tokens);
+      const repeat = repeatScores(result.patterns, input.tokens);
+      const best = repeat?.heads.reduce((a, h) => (h.same_token > a.same_token ? h : a));
+      numbers.repeat_same = best?.same_token ?? null;
+      numbers.repeat_next = repeat ? Math.max(...repeat.heads.map((h) => h.next_token)) : null;
+      notes.push(
+        `${m.label}: the repeated sentence's attention on its first copy (best head ${best?.name ?? '-'}) on ${input.describe}`,
+      );
     } else if (probe === 'taps') {
       const conv = convReport(m)[0];
       // The raw parameter when the manifest has it (the seed tabulates its weights, masked tap included).

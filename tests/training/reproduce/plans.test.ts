@@ -80,20 +80,20 @@ describe('the reproduce plans', () => {
     }
   });
 
-  it('seed 002 and 004 decide on probe numbers: a higher Conv-Attn induction, letter attention above the rest', () => {
+  it("seed 002 and 004 decide on probe numbers: Conv-Attn more on the repeated sentence's first copy, letter attention above the rest", () => {
     const taps = (prev: number, cur: number, fut: number) => ({
       'tap-1.q90': prev,
       'tap0.q90': cur,
       'tap1.q90': fut,
     });
-    const conv = { induction: 0.6, ...taps(0.1, 0.13, 0.05) };
+    const conv = { repeat_same: 0.39, ...taps(0.1, 0.13, 0.05) };
     expect(
-      PLANS.seed002.judge({ conv_attn: conv, attn_attn: { induction: 0.04 } }, 'quick').map((c) => c.holds),
+      PLANS.seed002.judge({ conv_attn: conv, attn_attn: { repeat_same: 0.29 } }, 'full').map((c) => c.holds),
     ).toEqual([true, true, true]);
     expect(
       PLANS.seed002.judge(
-        { conv_attn: { ...conv, induction: 0.01 }, attn_attn: { induction: 0.04 } },
-        'quick',
+        { conv_attn: { ...conv, repeat_same: 0.2 }, attn_attn: { repeat_same: 0.29 } },
+        'full',
       )[0].holds,
     ).toBe(false);
     const attends = {
