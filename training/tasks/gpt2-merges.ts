@@ -9,8 +9,9 @@ import { bytesToUnicode } from '../../format/tokenizer/pieces';
  * (tests/foreign/gpt2-cross-check.test.ts).
  *
  * `merges: N` keeps GPT-2's first N merges only: a byte-level BPE of 256 + N ids (GPT-2's ids below 256 + N,
- * the same pieces GPT-2 would build first), without <|endoftext|>. A vocabulary a d_model 64 model can embed
- * (N = 4096: 4,352 ids, tried for the demo pair on Brown) that still splits English into GPT-2's common words.
+ * the same pieces GPT-2 would build first), without <|endoftext|>: a vocabulary a small model can embed that
+ * still splits English into GPT-2's common words (N = 4096: 4,352 ids, the demo pair's; `train --tokenizer
+ * gpt2-4096`, train-tokenizer.ts).
  */
 export function gpt2TokenizerJson(opts: { merges?: number } = {}): Record<string, unknown> {
   const b2u = bytesToUnicode();
