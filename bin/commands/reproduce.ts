@@ -24,6 +24,11 @@ export function register(program: Command): void {
       'train every run only N steps: a smoke test of the pipeline, not a reproduction (REPORT.md says so)',
       intArg('--steps'),
     )
+    .option(
+      '--finished',
+      'train nothing: report on the runs already finished in DIR/runs (the headline runs must be among them; the rest are listed as not run)',
+      false,
+    )
     .option('--json', 'print one JSON document (verdict, checks, numbers, files) on stdout at the end', false)
     .addHelpText(
       'after',
@@ -38,29 +43,37 @@ Writes into --out DIR:
 
 Examples:
   smallscope reproduce seed000 --out repro/seed000             # quick: about a minute or two per seed here
-  smallscope reproduce seed002 --scale full --out repro/seed002-full`,
+  smallscope reproduce seed002 --scale full --out repro/seed002-full
+  smallscope reproduce seed000 --scale full --out repro/seed000-full --finished   # the rows that ran so far`,
     )
-    .action(async (seed: SeedId, o: { out: string; scale: Scale; steps?: number; json: boolean }) => {
-      const command = [
-        'smallscope reproduce',
-        seed,
-        '--out',
-        o.out,
-        '--scale',
-        o.scale,
-        ...(o.steps !== undefined ? ['--steps', String(o.steps)] : []),
-      ].join(' ');
-      const result = await reproduce(
-        {
-          plan: PLANS[seed],
-          scale: o.scale,
-          out: o.out,
-          steps: o.steps ?? null,
-          log: (l) => process.stderr.write(`${l}\n`),
-        },
-        command,
-      );
-      if (!result) process.exitCode = 1;
-      else if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
+    .action(
+      async (
+        seed: SeedId,
+        o: { out: string; scale: Scale; steps?: number; finished: boolean; json: boolean },
+      ) => {
+        const command = [
+          'smallscope reproduce',
+          seed,
+          '--out',
+          o.out,
+          '--scale',
+          o.scale,
+          ...(o.steps !== undefined ? ['--steps', String(o.steps)] : []),
+          ...(o.finished ? ['--finished'] : []),
+        ].join(' ');
+        const result = await reproduce(
+          {
+            plan: PLANS[seed],
+            scale: o.scale,
+            out: o.out,
+            steps: o.steps ?? null,
+            finished: o.finished,
+            log: (l) => process.stderr.write(`${l}\n`),
+          },
+          command,
+        );
+        if (!result) process.exitCode = 1;
+        else if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      },
+    );
 }

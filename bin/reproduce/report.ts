@@ -24,6 +24,8 @@ export interface ReportInput {
   checks: Check[];
   runTable: string;
   runs: { name: string; role: string | null; numbers: Numbers }[];
+  /** Runs of the plan not finished (--finished): named, left out. */
+  notRun?: string[];
   notes: string[];
   figures: Drawn[];
 }
@@ -104,6 +106,12 @@ export function reportMd(r: ReportInput): string {
     '',
     `**Scale**: ${r.scale}: ${about}. Runs: \`docs/grids/${plan.scales[r.scale].grid}\`.`,
     '',
+    ...(r.notRun?.length
+      ? [
+          `**Runs not yet trained** (${r.notRun.length} of the plan's ${r.notRun.length + r.runs.length}; this report covers the finished ones, \`--finished\`): ${r.notRun.map((n) => `\`${n}\``).join(', ')}.`,
+          '',
+        ]
+      : []),
     `**Command**: \`${r.command}\``,
     '',
     '## The seed beside us',

@@ -8,7 +8,7 @@ import { expandGrid, readGrid, type SweepRun } from '../../training/sweep/grid';
 import { writeFileAtomic } from '../../training/export/atomic';
 import { checkWritableDir } from '../figures/output';
 import { readRuns } from '../figures/run-table';
-import { runSweep } from '../sweep/run';
+import { isFinished, runSweep } from '../sweep/run';
 import { drawFigures } from './figures';
 import { probeNumbers, summaryNumbers } from './measure';
 import { RoleModels } from './models';
@@ -29,6 +29,8 @@ export interface ReproduceOptions {
   scale: Scale;
   out: string;
   steps: number | null;
+  /** --finished: train nothing, report on the runs already finished (the headline runs must be). */
+  finished?: boolean;
   log: (line: string) => void;
 }
 
@@ -43,6 +45,8 @@ export interface ReproduceResult {
   runs: { name: string; role: string | null; numbers: Numbers }[];
   trained: string[];
   skipped: string[];
+  /** Runs of the plan not finished (--finished): left out of the report. */
+  not_run: string[];
   files: string[];
 }
 
@@ -89,12 +93,22 @@ export async function reproduce(o: ReproduceOptions, command: string): Promise<R
   const { plan, scale } = o;
   const runs = planRuns(plan, scale, o.steps);
   const roles = rolesAt(plan, scale, runs);
-  claimFolder(o);
   const runsDir = path.join(o.out, 'runs');
+  const notRun = o.finished ? runs.filter((r) => !isFinished(r, runsDir)).map((r) => r.name) : [];
+  if (o.finished) {
+    const missing = roles.filter(({ run }) => notRun.includes(run.name));
+    if (missing.length)
+      throw new UsageError(
+        `--finished: the headline run${missing.length > 1 ? 's' : ''} ${missing.map(({ run, role }) => `${run.name} (${role.label})`).join(', ')} of ${plan.id} ${scale} ${missing.length > 1 ? 'have' : 'has'} not finished in ${runsDir}: run without --finished to train ${missing.length > 1 ? 'them' : 'it'}`,
+      );
+  }
+  claimFolder(o);
   o.log(
-    `reproduce ${plan.id} (${scale}${o.steps !== null ? `, --steps ${o.steps}` : ''}): ${runs.length} runs in ${runsDir}`,
+    `reproduce ${plan.id} (${scale}${o.steps !== null ? `, --steps ${o.steps}` : ''}): ${runs.length} runs in ${runsDir}${o.finished ? `, ${runs.length - notRun.length} finished, training none` : ''}`,
   );
-  const outcome = await runSweep(runs, runsDir, o.log);
+  const outcome = o.finished
+    ? { trained: [], skipped: runs.map((r) => r.name).filter((n) => !notRun.includes(n)), failed: [] }
+    : await runSweep(runs, runsDir, o.log);
   if (outcome.failed.length) {
     // As `sweep` does: each failure's last line is above; the finished runs stay for the next try.
     o.log(
@@ -134,11 +148,13 @@ export async function reproduce(o: ReproduceOptions, command: string): Promise<R
     };
     const checks = plan.judge(numbers, scale);
     const roleOf = new Map(roles.map(({ role, run }) => [run.name, role.label]));
-    const all = runs.map((r) => ({
-      name: r.name,
-      role: roleOf.get(r.name) ?? null,
-      numbers: summaryNumbers(path.join(runsDir, r.name)),
-    }));
+    const all = runs
+      .filter((r) => !notRun.includes(r.name))
+      .map((r) => ({
+        name: r.name,
+        role: roleOf.get(r.name) ?? null,
+        numbers: summaryNumbers(path.join(runsDir, r.name)),
+      }));
     put(
       'REPORT.md',
       reportMd({
@@ -151,6 +167,7 @@ export async function reproduce(o: ReproduceOptions, command: string): Promise<R
         checks,
         runTable,
         runs: all,
+        notRun,
         notes,
         figures,
       }),
@@ -166,6 +183,7 @@ export async function reproduce(o: ReproduceOptions, command: string): Promise<R
       runs: all,
       trained: outcome.trained,
       skipped: outcome.skipped,
+      not_run: notRun,
       files: [...files, STATE],
     };
     writeFileAtomic(

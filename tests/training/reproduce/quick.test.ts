@@ -31,6 +31,19 @@ describe('smallscope reproduce SEED --scale quick (cut to 2 steps)', () => {
     ]);
     expect(third.stderr.match(/done already, skipped/g)).toHaveLength(runs.length - 1);
     expect(existsSync(path.join(out, 'runs', runs[1].name, 'summary.json'))).toBe(true);
+    // --finished trains nothing and reports on the finished runs; a headline run not finished is refused.
+    const done = run([...args, '--finished', '--json']);
+    expect(done.status, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ trained: [], not_run: [] });
+    expect(done.stderr).not.toMatch(/: training$/m);
+    rmSync(path.join(out, 'runs', runs[0].name, 'summary.json'));
+    const refused = run([...args, '--finished']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^smallscope: --finished: the headline run ${runs[0].name} \\(.*\\) of seed000 quick has not finished`,
+      ),
+    );
     // A folder holds one plan: another scale or seed is refused before anything trains.
     const other = run(['reproduce', 'seed000', '--scale', 'full', '--out', out]);
     expect(other.status).toBe(2);
