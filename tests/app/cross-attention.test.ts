@@ -31,7 +31,7 @@ describe('HeadGrid with a cross-attention map', () => {
   const { body } = render(HeadGrid, {
     props: {
       maps: [map],
-      scores: { period: null, heads },
+      scores: { period: null, heads, repeat: null },
       selected: map,
       color: weightScale(),
       onselect: () => {},

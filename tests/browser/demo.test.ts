@@ -13,7 +13,8 @@ import { nodeHeads } from './node-probes';
  * The main job as `npm start` runs it: `smallscope serve` with no folder serves static/checkpoints, whose
  * Conv-Attn / Attn-Attn pair is trained on the Brown corpus over GPT-2 subword ids (d_model 384, the seed's
  * size). The compare view opens on that pair and the seed's paragraph, tokenized in the browser by the
- * tokenizer each checkpoint embeds: its bars are the probes' numbers on the ids the CLI gives.
+ * tokenizer each checkpoint embeds: its bars are the probes' numbers on the ids the CLI gives, the repeated
+ * sentence's same-token weight (the seed's finding) included.
  */
 const DEMO = join(REPO, 'static', 'checkpoints');
 
@@ -69,11 +70,17 @@ describe('the app on its demo checkpoints (npm start)', () => {
     ] as const) {
       const { heads } = await nodeHeads(join(DEMO, name), doc.tokens, null);
       expect(heads.length).toBe(name === 'conv-attn.onnx' ? 1 : 2);
+      // What `probe heads --text` prints for the passage that comes back: each head's same-token weight.
+      const { repeat } = JSON.parse(
+        cli(['probe', 'heads', join(DEMO, name), '--text', DURSLEY_PARAGRAPH, '--json']).stdout,
+      ) as { repeat: { heads: { name: string; same_token: number }[] } };
       for (const h of heads) {
-        const bar = page.locator(
-          `.bars-${side} g[data-head="L${h.layer}H${h.head}"] rect[data-key="previous_token"]`,
-        );
-        expect(Math.abs(Number(await bar.getAttribute('data-value')) - h.previous_token)).toBeLessThan(1e-5);
+        const bar = (key: string) =>
+          page.locator(`.bars-${side} g[data-head="L${h.layer}H${h.head}"] rect[data-key="${key}"]`);
+        const value = async (key: string) => Number(await bar(key).getAttribute('data-value'));
+        expect(Math.abs((await value('previous_token')) - h.previous_token)).toBeLessThan(1e-5);
+        const same = repeat.heads.find((r) => r.name === h.name)!.same_token;
+        expect(Math.abs((await value('repeat_same')) - same)).toBeLessThan(1e-5);
       }
     }
   });

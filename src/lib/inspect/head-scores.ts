@@ -1,14 +1,19 @@
-import { allHeadScores, type AnyHeadRow, type HeadRow } from '$probes/heads';
+import { allHeadScores, repeatScores, type AnyHeadRow, type HeadRow, type RepeatScores } from '$probes/heads';
 import { detectPeriod, type Period } from '$probes/scores/period';
 import type { Tensor } from '$probes/tensor';
 
-export type { AnyHeadRow, HeadRow, Period };
+export type { AnyHeadRow, HeadRow, Period, RepeatScores };
 
 /** The scores a view shows per head, and the period they were read with (null: no induction score). */
 export interface RunScores {
   period: Period | null;
   /** Cross-attention heads (output step x input position) have null scores and a note. */
   heads: AnyHeadRow[];
+  /**
+   * Without a period: the longest passage that comes back and each head's weight on its first copy (same token,
+   * next token), as `probe heads --text` prints it; null when there is a period or no repeat of 4+ tokens.
+   */
+  repeat: RepeatScores | null;
 }
 
 /**
@@ -24,7 +29,11 @@ export function runScores(
   outputSelf: ReadonlySet<string> = new Set(),
 ): RunScores {
   const period = detectPeriod(tokens);
-  return { period, heads: allHeadScores(patterns, [tokens], period, {}, cross, outputSelf) };
+  return {
+    period,
+    heads: allHeadScores(patterns, [tokens], period, {}, cross, outputSelf),
+    repeat: period ? null : repeatScores(patterns, [tokens], cross, outputSelf),
+  };
 }
 
 /** The cross-attention patterns of a run's maps, by canonical name (for runScores). */

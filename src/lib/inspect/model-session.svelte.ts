@@ -261,7 +261,7 @@ export class ModelSession {
       maps,
       patterns: patterns.patterns,
       scores: this.#deferScores
-        ? { period: detectPeriod(tokens), heads: [] }
+        ? { period: detectPeriod(tokens), heads: [], repeat: null }
         : runScores(patterns.patterns, tokens, crossNames(maps), outputSelfNames(maps)),
       scoresPending: this.#deferScores,
       loss,
