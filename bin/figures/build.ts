@@ -10,6 +10,7 @@ import {
   describeText,
   headsProps,
   inductionProps,
+  modelLabel,
   openModel,
   randomInput,
   runPatterns,
@@ -19,6 +20,8 @@ import {
   type Opened,
 } from './data';
 import { fieldInput } from '../../figures/props';
+import { decodeModel } from '../../format/onnx/model';
+import { readModelFile } from '../model/files';
 import { fieldData, fieldProps } from './field-data';
 import { ablationFigure, patchingFigure } from './causal-data';
 
@@ -80,8 +83,13 @@ export async function figureProps(
     }
     return m;
   };
-  const m = await open(req.model);
   const meta = { width: req.width };
+  if (kind === 'curves') {
+    // Training curves read the run's history, not the graph: a model without attention (a conv stack) has them.
+    const model = decodeModel(readModelFile(req.model));
+    return curvesProps(req.model, model, modelLabel(req.model, model), meta);
+  }
+  const m = await open(req.model);
   const layer = req.layer ?? 0;
   const head = req.head ?? 0;
   const input = inputFor(kind, req);
@@ -117,8 +125,6 @@ export async function figureProps(
         meta,
       );
     }
-    case 'curves':
-      return curvesProps(req.model, m.session.model, m.label, meta);
     case 'ablation':
       return ablationFigure(m, input, meta);
     case 'patching':

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PYTORCH_GRAD } from '../fixtures/paths';
 import { MODEL, cli, tmpDir } from './fixture';
 
 /** Bad input is one line on stderr and exit 2; an existing output is replaced only by a complete file. */
@@ -41,6 +42,21 @@ describe('smallscope figure: bad input', () => {
   it('no history for curves', () =>
     oneLineError(['figure', 'curves', MODEL, '--out', out], 'no training history'));
   it('table on an empty folder', () => oneLineError(['table', dir], 'no runs'));
+});
+
+describe('figure curves', () => {
+  it('draws a model without attention (a conv stack): curves read the history, not the graph', () => {
+    const dir = tmpDir('curves-conv');
+    copyFileSync(path.join(PYTORCH_GRAD, 'selcopy_conv.onnx'), path.join(dir, 'model.onnx'));
+    const points = [0, 100, 200].map((step, i) => ({ step, loss: 3 - i, val_loss: 3.2 - i }));
+    writeFileSync(path.join(dir, 'metrics.jsonl'), points.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const out = path.join(dir, 'curves.svg');
+    const r = cli(['figure', 'curves', path.join(dir, 'model.onnx'), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    // One polyline per series (training and validation loss), three points each.
+    expect(svg.match(/<path[^>]*d="M[^"]*"/g)?.length).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('atomic replace', () => {
