@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DURSLEY_PARAGRAPH } from '../../probes/inputs/dursley';
+import { serve, type Served } from '../app/server/serve';
 import { cli } from '../figures/fixture';
 import { REPO } from './checkpoints';
 import { launch } from './chromium';
@@ -18,41 +18,22 @@ import { nodeHeads } from './node-probes';
  */
 const DEMO = join(REPO, 'static', 'checkpoints');
 
-let server: ChildProcess;
+let server: Served;
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [join(REPO, 'bin/smallscope.js'), 'serve', '--port', '0'], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 30 s:\n${out}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/[^\s]+:\d+/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    server.stdout!.on('data', read);
-    server.stderr!.on('data', read);
-  });
+  // No --checkpoints: the demo folder, as `npm start` serves it.
+  server = await serve([]);
+  baseUrl = server.url;
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 describe('the app on its demo checkpoints (npm start)', () => {
